@@ -1,0 +1,81 @@
+# sid: process supervision.  POSIX make; tested with GNU make.
+.POSIX:
+
+PREFIX   = /usr/local
+MANDIR   = $(PREFIX)/share/man
+CC       = cc
+CFLAGS   = -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
+           -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
+LDFLAGS  =
+SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+
+BIN     = sid-supervise sid-ctl
+LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/io.o lib/msg.o \
+          lib/parse.o lib/proc.o lib/selfpipe.o lib/status.o lib/sv.o
+UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
+          test/unit/status_test
+HELPERS = test/helpers/probe-child test/helpers/fdcount
+HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/io.h lib/msg.h \
+          lib/parse.h lib/proc.h lib/selfpipe.h lib/status.h lib/sv.h
+
+all: $(BIN)
+
+.SUFFIXES: .c .o
+.c.o:
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBOBJ): $(HDR)
+
+libsid.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+sid-supervise: cmd/sid-supervise.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ cmd/sid-supervise.o libsid.a
+sid-ctl: cmd/sid-ctl.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ cmd/sid-ctl.o libsid.a
+cmd/sid-supervise.o cmd/sid-ctl.o: $(HDR)
+
+test/unit/sv_test: test/unit/sv_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/sv_test.o libsid.a
+test/unit/conf_test: test/unit/conf_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/conf_test.o libsid.a
+test/unit/parse_test: test/unit/parse_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/parse_test.o libsid.a
+test/unit/status_test: test/unit/status_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/status_test.o libsid.a
+$(UNIT:=.o): $(HDR) test/unit/check.h
+
+test/helpers/probe-child: test/helpers/probe-child.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ test/helpers/probe-child.c
+test/helpers/fdcount: test/helpers/fdcount.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ test/helpers/fdcount.c
+
+test: $(BIN) $(UNIT) $(HELPERS)
+	sh test/run $(UNIT)
+
+check:
+	$(MAKE) clean
+	$(MAKE) test CFLAGS="$(CFLAGS) -O1 $(SAN)" LDFLAGS="$(SAN)"
+
+run: $(BIN)
+	sh service/run-example
+
+bench: $(BIN) $(HELPERS)
+	python3 bench/bench.py
+
+install: $(BIN)
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man8
+	cp -f $(BIN) $(DESTDIR)$(PREFIX)/bin/
+	cp -f man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	for f in $(BIN); do rm -f $(DESTDIR)$(PREFIX)/bin/$$f; done
+	for f in $(BIN); do rm -f $(DESTDIR)$(MANDIR)/man8/$$f.8; done
+
+clean:
+	rm -f $(BIN) libsid.a lib/*.o cmd/*.o $(UNIT) test/unit/*.o $(HELPERS)
+
+.PHONY: all test check run bench install uninstall clean

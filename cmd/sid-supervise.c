@@ -1,0 +1,471 @@
+/*
+ * sid-supervise SVCDIR: run SVCDIR/run and keep it running.
+ *
+ * One loop around one poll() of {signal pipe, control FIFO, readiness
+ * pipe}, with the state machine's next deadline as the timeout: an idle
+ * service costs no wakeups.  All decisions are lib/sv.c's; this file
+ * only wires them to the system and writes supervise/{status,pid,events}.
+ *
+ * Exit codes: 0 after x (or SIGTERM), 64 usage, 111 setup failed (for
+ * example another sid-supervise holds supervise/lock).
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "clock.h"
+#include "envdir.h"
+#include "io.h"
+#include "msg.h"
+#include "proc.h"
+#include "selfpipe.h"
+#include "status.h"
+#include "sv.h"
+
+#define EVENTS_MAX	65536	/* supervise/events is trimmed beyond this */
+#define EVENTS_KEEP	32768	/* ... to about this much, whole lines */
+#define RETRY_MS	1000	/* retry of a failed status write */
+
+extern char **environ;
+
+static struct sv	 sv;
+static const char	*svdir;		/* as given, for messages */
+static int		 sigfd = -1, fifo_fd = -1, notify_fd = -1;
+static int		 devnull = -1, events_fd = -1;
+static off_t		 events_size;
+static char		**child_env;
+static int64_t		 since_ms;	/* wall time of the last transition */
+static char		 status_text[2048];
+static size_t		 status_len;
+static pid_t		 status_pid = -1;
+static int64_t		 retry_at = -1;	/* status write failed: retry then */
+static int		 write_failed;	/* a warning was printed */
+static unsigned long	 unknown_bytes;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sid-supervise SVCDIR\n");
+	exit(64);
+}
+
+/* Rewrite events keeping only its last EVENTS_KEEP bytes, whole lines. */
+static void
+events_trim(void)
+{
+	char *text, *keep;
+	size_t len;
+
+	if (io_read_file("supervise/events", 4 * EVENTS_MAX, &text,
+	    &len) == -1)
+		return;
+	keep = text;
+	if (len > EVENTS_KEEP) {
+		keep = text + len - EVENTS_KEEP;
+		if ((keep = strchr(keep, '\n')) != NULL)
+			keep++;
+		else
+			keep = text + len;
+	}
+	if (io_replace("supervise/events", keep,
+	    (size_t)(text + len - keep)) == 0) {
+		close(events_fd);
+		events_fd = open("supervise/events",
+		    O_WRONLY | O_APPEND | O_CLOEXEC);
+		events_size = (off_t)(text + len - keep);
+	}
+	free(text);
+}
+
+static void
+events_append(const char *line, size_t len)
+{
+	if (events_fd == -1 || io_write_all(events_fd, line, len) == -1) {
+		if (!write_failed)
+			sid_warn_sys("unable to write supervise/events");
+		write_failed = 1;
+		return;
+	}
+	events_size += (off_t)len;
+	if (events_size > EVENTS_MAX)
+		events_trim();
+}
+
+static void
+on_event(void *ctx, enum sv_state from, enum sv_state to, const char *reason)
+{
+	char line[1024];
+	int64_t now = clock_wall_ms();
+
+	(void)ctx;
+	if (from != to)
+		since_ms = now;
+	events_append(line, events_format(line, sizeof line, now, from, to,
+	    reason));
+}
+
+static int
+has_log_dir(void)
+{
+	struct stat st;
+
+	return stat("log", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * A logger (the service directory is NAME/log) reads its service's
+ * output from our stdin; every other service reads /dev/null.
+ */
+static int
+is_logger(void)
+{
+	const char *base = strrchr(svdir, '/');
+	size_t len = strlen(svdir);
+
+	while (len > 1 && svdir[len - 1] == '/')
+		len--;
+	base = svdir + len;
+	while (base > svdir && base[-1] != '/')
+		base--;
+	return (size_t)(svdir + len - base) == 3 && strncmp(base, "log", 3) == 0;
+}
+
+static int
+op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
+    char *err, size_t errlen)
+{
+	char name[PATH_MAX + 8];
+	struct sv_conf fresh;
+	char **env;
+
+	(void)ctx;
+	snprintf(name, sizeof name, "%s/conf", svdir);
+	if (conf_load("conf", name, &fresh, err, errlen) == -1)
+		return -1;
+	if ((env = envdir_build("env", environ, err, errlen)) == NULL)
+		return -1;
+	envdir_free(child_env);
+	child_env = env;
+	*conf = fresh;
+	recipe->envp = child_env;
+	recipe->dir = ".";
+	recipe->fds[0] = is_logger() ? 0 : devnull;
+	recipe->fds[1] = 1;
+	recipe->fds[2] = conf->stderr_mode == STDERR_LOG && has_log_dir() ?
+	    1 : 2;
+	recipe->notify_fd = conf->notification_fd;
+	return 0;
+}
+
+static int
+op_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
+    pid_t *pid, enum sv_start_error *why)
+{
+	int fd;
+
+	(void)ctx;
+	if (proc_spawn(argv, recipe, pid, &fd, why) == -1)
+		return -1;
+	if (fd >= 0) {
+		if (notify_fd >= 0)
+			close(notify_fd);
+		notify_fd = fd;
+	}
+	return 0;
+}
+
+static int
+op_kill(void *ctx, pid_t pid, int sig)
+{
+	(void)ctx;
+	return kill(pid, sig);
+}
+
+static int
+op_probe(void *ctx, unsigned port)
+{
+	(void)ctx;
+	return proc_probe_port(port);
+}
+
+static const struct sv_ops ops = {
+	.reload = op_reload,
+	.spawn = op_spawn,
+	.kill = op_kill,
+	.probe = op_probe,
+	.event = on_event,
+	.ctx = NULL,
+};
+
+/*
+ * supervise/ may be a symlink into a tmpfs such as /run, dangling after
+ * a reboot: create its target then.
+ */
+static void
+make_supervise_dir(void)
+{
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (mkdir("supervise", 0755) == 0 || errno != EEXIST)
+		return;
+	n = readlink("supervise", target, sizeof target - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	if (mkdir(target, 0755) == -1 && errno != EEXIST)
+		sid_die_sys(111, "unable to create %s", target);
+}
+
+static void
+take_lock(void)
+{
+	struct flock fl;
+	int fd;
+
+	fd = open("supervise/lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1)
+		sid_die_sys(111, "unable to open %s/supervise/lock", svdir);
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return;
+	if (errno != EACCES && errno != EAGAIN)
+		sid_die_sys(111, "unable to lock %s/supervise/lock", svdir);
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		sid_die(111, "%s is already supervised by pid %ld", svdir,
+		    (long)fl.l_pid);
+	sid_die(111, "%s is already supervised", svdir);
+}
+
+/*
+ * The FIFO is opened for writing too, so that read() never sees EOF when
+ * the last client closes, and poll() never spins on POLLHUP.
+ */
+static void
+open_fifo(void)
+{
+	struct stat st;
+
+	if (lstat("supervise/control", &st) == 0 && !S_ISFIFO(st.st_mode))
+		unlink("supervise/control");
+	if (mkfifo("supervise/control", 0600) == -1 && errno != EEXIST)
+		sid_die_sys(111, "unable to create %s/supervise/control",
+		    svdir);
+	if (chmod("supervise/control", 0600) == -1)
+		sid_die_sys(111, "unable to chmod %s/supervise/control",
+		    svdir);
+	fifo_fd = open("supervise/control", O_RDONLY | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fifo_fd == -1 || open("supervise/control", O_WRONLY |
+	    O_NONBLOCK | O_CLOEXEC) == -1)
+		sid_die_sys(111, "unable to open %s/supervise/control", svdir);
+}
+
+static void
+setup(void)
+{
+	struct stat st;
+	int sig;
+	static const int caught[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP,
+	    SIGPIPE };
+
+	io_cloexec_from(3);
+	if (chdir(svdir) == -1)
+		sid_die_sys(111, "unable to chdir to %s", svdir);
+	make_supervise_dir();
+	take_lock();
+	open_fifo();
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		sid_die_sys(111, "unable to open /dev/null");
+	events_fd = open("supervise/events", O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0644);
+	if (events_fd == -1)
+		sid_die_sys(111, "unable to open %s/supervise/events", svdir);
+	if (fstat(events_fd, &st) == 0)
+		events_size = st.st_size;
+	if ((sigfd = selfpipe_init()) == -1)
+		sid_die_sys(111, "unable to create the signal pipe");
+	for (sig = 0; sig < (int)(sizeof caught / sizeof caught[0]); sig++)
+		if (selfpipe_catch(caught[sig]) == -1)
+			sid_die_sys(111, "unable to catch signal %d",
+			    caught[sig]);
+#ifdef PR_SET_CHILD_SUBREAPER
+	/* Orphans of the service come to us, so the group's end is seen. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
+	since_ms = clock_wall_ms();
+}
+
+/* Write supervise/status and supervise/pid when they changed. */
+static void
+flush_status(int64_t now)
+{
+	char text[sizeof status_text], pidtext[32];
+	size_t len, pidlen = 0;
+
+	if (retry_at >= 0 && now < retry_at)
+		return;
+	len = status_format(text, sizeof text, &sv, since_ms);
+	if (sv.pid != status_pid) {
+		if (sv.pid != 0)
+			pidlen = (size_t)snprintf(pidtext, sizeof pidtext,
+			    "%ld\n", (long)sv.pid);
+		if (io_replace("supervise/pid", pidtext, pidlen) == -1)
+			goto fail;
+		status_pid = sv.pid;
+	}
+	if (len == status_len && memcmp(text, status_text, len) == 0)
+		goto done;
+	if (io_replace("supervise/status", text, len) == -1)
+		goto fail;
+	memcpy(status_text, text, len);
+	status_len = len;
+done:
+	if (write_failed)
+		sid_warn("writing supervise/ works again");
+	write_failed = 0;
+	retry_at = -1;
+	return;
+fail:
+	if (!write_failed)
+		sid_warn_sys("unable to write %s/supervise/status; retrying",
+		    svdir);
+	write_failed = 1;
+	retry_at = now + RETRY_MS;
+}
+
+static void
+read_control(int64_t now)
+{
+	unsigned char buf[4096];
+	char line[64];
+	unsigned long unknown = 0;
+	ssize_t n, i;
+
+	while ((n = read(fifo_fd, buf, sizeof buf)) > 0) {
+		for (i = 0; i < n; i++)
+			if (sv_on_control(&sv, &ops, buf[i], now) == -1)
+				unknown++;
+		if (sv_done(&sv))
+			break;
+	}
+	if (unknown > 0) {
+		unknown_bytes += unknown;
+		snprintf(line, sizeof line, "control: %lu unknown byte%s "
+		    "ignored", unknown, unknown == 1 ? "" : "s");
+		on_event(NULL, sv.state, sv.state, line);
+	}
+}
+
+/* A line on the notification fd means ready; EOF means it never will. */
+static void
+read_notify(int64_t now)
+{
+	char buf[512];
+	ssize_t n;
+
+	n = read(notify_fd, buf, sizeof buf);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && memchr(buf, '\n', (size_t)n) == NULL)
+		return;
+	if (n > 0)
+		sv_on_ready(&sv, &ops, now);
+	close(notify_fd);
+	notify_fd = -1;
+}
+
+static void
+reap(int64_t now)
+{
+	pid_t pid;
+	int wstatus;
+
+	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0)
+		sv_on_exit(&sv, &ops, pid, wstatus, now);
+}
+
+static void
+handle_signals(int64_t now)
+{
+	int sig;
+
+	while ((sig = selfpipe_read()) != 0)
+		if (sig == SIGTERM || sig == SIGINT)
+			sv_on_control(&sv, &ops, 'x', now);
+}
+
+static int
+poll_timeout(int64_t now)
+{
+	int64_t deadline = sv_deadline(&sv);
+
+	if (retry_at >= 0 && (deadline < 0 || retry_at < deadline))
+		deadline = retry_at;
+	if (deadline < 0)
+		return -1;
+	if (deadline <= now)
+		return 0;
+	return deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
+}
+
+static void
+run_loop(void)
+{
+	struct pollfd pfd[3];
+	int64_t now;
+	nfds_t n;
+
+	while (!sv_done(&sv)) {
+		now = clock_now_ms();
+		pfd[0].fd = sigfd;
+		pfd[1].fd = fifo_fd;
+		pfd[2].fd = notify_fd;
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		n = notify_fd >= 0 ? 3 : 2;
+		if (poll(pfd, n, poll_timeout(now)) == -1 && errno != EINTR)
+			sid_warn_sys("poll");
+		now = clock_now_ms();
+		handle_signals(now);
+		reap(now);
+		if (pfd[1].revents & POLLIN)
+			read_control(now);
+		if (notify_fd >= 0 && n == 3 && (pfd[2].revents &
+		    (POLLIN | POLLHUP)))
+			read_notify(now);
+		sv_on_timer(&sv, &ops, now);
+		flush_status(now);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	msg_init("sid-supervise");
+	if (argc != 2 || argv[1][0] == '-')
+		usage();
+	svdir = argv[1];
+	setup();
+	sv_init(&sv);
+	sv_boot(&sv, &ops, access("down", F_OK) == -1,
+	    "sid-supervise started", clock_now_ms());
+	flush_status(clock_now_ms());
+	run_loop();
+	retry_at = -1;
+	flush_status(clock_now_ms());
+	return 0;
+}

@@ -1,0 +1,148 @@
+/* io: whole-file reads, atomic replacement, descriptor flags. */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+
+int
+io_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+io_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	char *data;
+	size_t have = 0;
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((data = malloc(max + 1)) == NULL) {
+		saved = errno;
+		goto fail;
+	}
+	for (;;) {
+		n = read(fd, data + have, max + 1 - have);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		if (have > max) {
+			saved = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	data[have] = '\0';
+	*buf = data;
+	*len = have;
+	return 0;
+fail:
+	free(data);
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+io_replace(const char *path, const void *buf, size_t len)
+{
+	char tmp[4096];
+	int fd, saved;
+
+	if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		return -1;
+	if (io_write_all(fd, buf, len) == -1) {
+		saved = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		saved = errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+int
+io_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags != -1 && !(flags & FD_CLOEXEC))
+		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+/*
+ * Descriptors inherited from whoever started us must not reach the
+ * services.  /dev/fd lists the open ones where the system has it (Linux,
+ * the BSDs, macOS); elsewhere try every number below the limit.
+ */
+void
+io_cloexec_from(int lowfd)
+{
+	struct dirent *de;
+	long max, fd;
+	DIR *dir;
+
+	if ((dir = opendir("/dev/fd")) != NULL) {
+		while ((de = readdir(dir)) != NULL) {
+			fd = strtol(de->d_name, NULL, 10);
+			if (de->d_name[0] != '.' && fd >= lowfd &&
+			    fd != dirfd(dir))
+				cloexec((int)fd);
+		}
+		closedir(dir);
+		return;
+	}
+	if ((max = sysconf(_SC_OPEN_MAX)) < 0 || max > 65536)
+		max = 65536;
+	for (fd = lowfd; fd < max; fd++)
+		cloexec((int)fd);
+}

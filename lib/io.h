@@ -1,0 +1,33 @@
+/*
+ * io: small file helpers shared by the tools.  Each returns -1 with errno
+ * set on failure and never prints.
+ */
+#ifndef SID_IO_H
+#define SID_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* io_write_all: write all LEN bytes of BUF to FD, retrying on EINTR. */
+int	io_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * io_read_file: read the whole file PATH (at most MAX bytes, else EFBIG)
+ * into a malloc'ed, NUL-terminated buffer *BUF of *LEN bytes.
+ */
+int	io_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/*
+ * io_replace: write LEN bytes of BUF to PATH.new, then rename it over
+ * PATH, so readers see the old or the new contents, never a mix.  No
+ * fsync: this is runtime state.
+ */
+int	io_replace(const char *path, const void *buf, size_t len);
+
+/* io_nonblock: set O_NONBLOCK on FD. */
+int	io_nonblock(int fd);
+
+/* io_cloexec_from: mark every open descriptor >= LOWFD close-on-exec. */
+void	io_cloexec_from(int lowfd);
+
+#endif

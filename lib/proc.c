@@ -1,0 +1,199 @@
+/*
+ * proc: fork and exec a service's program.
+ *
+ * Exec failure travels back to the parent over a close-on-exec pipe: the
+ * parent reads until EOF, which comes either from the exec (the pipe was
+ * closed by it) or after the child wrote its errno.  So the caller knows,
+ * before it goes on, whether the program is running.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "proc.h"
+
+#ifdef NSIG
+#define SIG_LIMIT	NSIG
+#else
+#define SIG_LIMIT	65
+#endif
+
+static int
+cloexec_pipe(int fds[2])
+{
+	if (pipe(fds) == -1)
+		return -1;
+	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* In the child: report errno to the parent and die. */
+static void
+child_fail(int errfd)
+{
+	int err = errno;
+
+	if (write(errfd, &err, sizeof err) == -1) {
+		/* Nothing left to tell it with. */
+	}
+	_exit(127);
+}
+
+/* In the child, after fork: everything up to the exec. */
+static void
+child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
+    int errfd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int i, tmp[3];
+
+	if (setsid() == -1)
+		child_fail(errfd);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 1; i < SIG_LIMIT; i++)
+		if (i != SIGKILL && i != SIGSTOP)
+			sigaction(i, &sa, NULL);
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		child_fail(errfd);
+	if (r->dir != NULL && chdir(r->dir) == -1)
+		child_fail(errfd);
+	/* Lift the sources above 2 first, so no dup2 overwrites another. */
+	for (i = 0; i < 3; i++)
+		if ((tmp[i] = fcntl(r->fds[i], F_DUPFD, 3)) == -1)
+			child_fail(errfd);
+	for (i = 0; i < 3; i++)
+		if (dup2(tmp[i], i) == -1)
+			child_fail(errfd);
+	for (i = 0; i < 3; i++)
+		close(tmp[i]);
+	if (notify_w >= 0) {
+		if (notify_w == r->notify_fd)
+			fcntl(notify_w, F_SETFD, 0);
+		else if (dup2(notify_w, r->notify_fd) == -1)
+			child_fail(errfd);
+	}
+	execve(argv[0], argv, r->envp);
+	child_fail(errfd);
+}
+
+static int
+check_program(const char *path, enum sv_start_error *why)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		*why = errno == ENOENT ? SV_START_MISSING :
+		    SV_START_EXEC_FAILED;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) == -1) {
+		*why = SV_START_NOT_EXECUTABLE;
+		errno = S_ISREG(st.st_mode) ? errno : EACCES;
+		return -1;
+	}
+	return 0;
+}
+
+int
+proc_spawn(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
+    int *notify, enum sv_start_error *why)
+{
+	int errpipe[2], notifypipe[2] = { -1, -1 }, err, saved;
+	ssize_t n;
+
+	*notify = -1;
+	if (check_program(argv[0], why) == -1)
+		return -1;
+	*why = SV_START_EXEC_FAILED;
+	if (cloexec_pipe(errpipe) == -1)
+		return -1;
+	if (recipe->notify_fd >= 0 && cloexec_pipe(notifypipe) == -1)
+		goto fail_errpipe;
+	if ((*pid = fork()) == -1)
+		goto fail_notify;
+	if (*pid == 0) {
+		close(errpipe[0]);
+		child_exec(argv, recipe, notifypipe[1], errpipe[1]);
+	}
+	close(errpipe[1]);
+	while ((n = read(errpipe[0], &err, sizeof err)) == -1 &&
+	    errno == EINTR)
+		;
+	close(errpipe[0]);
+	if (notifypipe[1] >= 0)
+		close(notifypipe[1]);
+	if (n == (ssize_t)sizeof err) {
+		while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		if (notifypipe[0] >= 0)
+			close(notifypipe[0]);
+		errno = err;
+		return -1;
+	}
+	if (notifypipe[0] >= 0)
+		io_nonblock(notifypipe[0]);
+	*notify = notifypipe[0];
+	return 0;
+
+fail_notify:
+	saved = errno;
+	if (notifypipe[0] >= 0) {
+		close(notifypipe[0]);
+		close(notifypipe[1]);
+	}
+	errno = saved;
+fail_errpipe:
+	saved = errno;
+	close(errpipe[0]);
+	close(errpipe[1]);
+	errno = saved;
+	return -1;
+}
+
+int
+proc_probe_port(unsigned port)
+{
+	struct sockaddr_in sin;
+	struct pollfd pfd;
+	socklen_t len = sizeof(int);
+	int fd, err = -1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return 0;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	io_nonblock(fd);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0)
+		err = 0;
+	else if (errno == EINPROGRESS) {
+		/* Loopback answers at once; a few ms covers a busy host. */
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, 20) == 1)
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	}
+	close(fd);
+	return err == 0;
+}

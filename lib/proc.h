@@ -1,0 +1,33 @@
+/*
+ * proc: start a service's program with a clean slate, and probe a port.
+ */
+#ifndef SID_PROC_H
+#define SID_PROC_H
+
+#include <sys/types.h>
+
+#include "sv.h"
+
+/*
+ * proc_spawn: start ARGV[0] (a path) with ARGV as RECIPE says: a new
+ * session, an empty signal mask, every signal at its default, only the
+ * recipe's fds 0-2 (and the notification fd) open.  Waits until the exec
+ * happened, so every failure is reported here.
+ *
+ * When RECIPE has a notification fd, *NOTIFY gets the read end of its
+ * pipe (non-blocking, close-on-exec); otherwise it is set to -1.
+ *
+ * Returns 0 with the pid in *PID, or -1 with errno and *WHY:
+ * SV_START_MISSING (ENOENT), SV_START_NOT_EXECUTABLE, or
+ * SV_START_EXEC_FAILED with the errno of the step that failed.
+ */
+int	proc_spawn(char *const argv[], const struct sv_recipe *recipe,
+	    pid_t *pid, int *notify, enum sv_start_error *why);
+
+/*
+ * proc_probe_port: 1 when a TCP connection to 127.0.0.1:PORT succeeds
+ * within a few milliseconds, else 0.
+ */
+int	proc_probe_port(unsigned port);
+
+#endif

@@ -1,0 +1,173 @@
+/* status: format and parse supervise/status; format supervise/events. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "status.h"
+
+char *
+fmt_unix_ms(char *buf, size_t size, int64_t ms)
+{
+	snprintf(buf, size, "%lld.%03lld", (long long)(ms / 1000),
+	    (long long)(ms % 1000));
+	return buf;
+}
+
+size_t
+status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
+{
+	char since[32], last_exit[32] = "none", backoff[32] = "0";
+	int n;
+
+	if (sv->have_exit)
+		sv_exit_text(last_exit, sizeof last_exit, sv->last_wstatus);
+	if (sv->backoff_ms > 0)
+		fmt_duration(backoff, sizeof backoff, sv->backoff_ms);
+	n = snprintf(buf, size,
+	    "state=%s\nwant=%s\npid=%ld\nsince=%s\nready=%s\npaused=%s\n"
+	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=%s\n",
+	    sv_state_name(sv->state), sv_want_name(sv->want),
+	    (long)sv->pid, fmt_unix_ms(since, sizeof since, since_ms),
+	    sv_ready_name(sv->ready), sv->paused ? "yes" : "no",
+	    sv->restarts, last_exit, backoff, sv->error);
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+static int
+copy_value(char *dst, size_t size, const char *v, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+static int
+parse_since(const char *v, size_t len, int64_t *ms)
+{
+	char buf[32], *dot;
+	uint64_t sec, frac = 0;
+
+	if (len == 0 || len >= sizeof buf)
+		return -1;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	if ((dot = strchr(buf, '.')) != NULL) {
+		*dot = '\0';
+		if (strlen(dot + 1) != 3 || parse_uint(dot + 1, 0, 999,
+		    &frac) == -1)
+			return -1;
+	}
+	if (parse_uint(buf, 0, INT64_MAX / 1000 - 1, &sec) == -1)
+		return -1;
+	*ms = (int64_t)(sec * 1000 + frac);
+	return 0;
+}
+
+static int
+parse_number(const char *v, size_t len, uint64_t max, uint64_t *out)
+{
+	char buf[32];
+
+	if (len >= sizeof buf)
+		return -1;
+	memcpy(buf, v, len);
+	buf[len] = '\0';
+	return parse_uint(buf, 0, max, out);
+}
+
+/* Store one key=value; returns the key's bit, 0 for an unknown key, -1. */
+static int
+parse_pair(const char *key, size_t klen, const char *v, size_t vlen,
+    struct status_info *st)
+{
+	uint64_t n;
+
+#define IS(k)	(klen == strlen(k) && memcmp(key, k, klen) == 0)
+	if (IS("state"))
+		return copy_value(st->state, sizeof st->state, v, vlen), 1;
+	if (IS("want"))
+		return copy_value(st->want, sizeof st->want, v, vlen), 2;
+	if (IS("pid")) {
+		if (parse_number(v, vlen, 0x7fffffff, &n) == -1)
+			return -1;
+		st->pid = (long)n;
+		return 4;
+	}
+	if (IS("since"))
+		return parse_since(v, vlen, &st->since_ms) == -1 ? -1 : 8;
+	if (IS("ready"))
+		return copy_value(st->ready, sizeof st->ready, v, vlen), 16;
+	if (IS("paused")) {
+		st->paused = vlen == 3 && memcmp(v, "yes", 3) == 0;
+		return 32;
+	}
+	if (IS("restarts")) {
+		if (parse_number(v, vlen, 0xffffffff, &n) == -1)
+			return -1;
+		st->restarts = (unsigned)n;
+		return 64;
+	}
+	if (IS("last_exit"))
+		return copy_value(st->last_exit, sizeof st->last_exit, v,
+		    vlen), 128;
+	if (IS("backoff"))
+		return copy_value(st->backoff, sizeof st->backoff, v, vlen),
+		    256;
+	if (IS("error"))
+		return copy_value(st->error, sizeof st->error, v, vlen), 512;
+#undef IS
+	return 0;
+}
+
+int
+status_parse(const char *text, struct status_info *st)
+{
+	const char *p = text, *nl, *eq;
+	int seen = 0, bit;
+
+	memset(st, 0, sizeof *st);
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(nl - p));
+		if (eq != NULL) {
+			bit = parse_pair(p, (size_t)(eq - p), eq + 1,
+			    (size_t)(nl - eq - 1), st);
+			if (bit == -1)
+				goto bad;
+			seen |= bit;
+		}
+		p = *nl != '\0' ? nl + 1 : nl;
+	}
+	if (seen == 1023)
+		return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+size_t
+events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
+    enum sv_state to, const char *reason)
+{
+	char when[32];
+	int n;
+
+	n = snprintf(buf, size, "%s %s -> %s %s\n",
+	    fmt_unix_ms(when, sizeof when, wall_ms), sv_state_name(from),
+	    sv_state_name(to), reason);
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= size) {
+		n = (int)size - 1;
+		buf[n - 1] = '\n';
+	}
+	return (size_t)n;
+}

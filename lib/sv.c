@@ -1,0 +1,721 @@
+/*
+ * sv: the supervision state machine of one service.
+ *
+ * A life of ./run:  starting -> up -> (stopping) -> (finishing) -> next,
+ * where "next" is down, failed, an immediate start (r), or backoff and a
+ * start when the delay is over.  Stopping covers two waits: for ./run
+ * after a stop command, and for the rest of its process group after
+ * ./run exited, so that a new instance never meets the old one (a port
+ * still bound, a second copy).  Every transition goes out through
+ * ops->event; the caller writes status and events from them.
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "parse.h"
+#include "sv.h"
+
+#define LEN(a)		(sizeof(a) / sizeof((a)[0]))
+#define CHECK_FIRST_MS	5	/* first probe or group check */
+#define CHECK_MAX_MS	200	/* slowest probe or group check */
+
+static void	start(struct sv *, const struct sv_ops *, int explicit,
+		    const char *reason, int64_t now);
+
+static const char *const state_names[] = {
+	[SV_DOWN] = "down",
+	[SV_STARTING] = "starting",
+	[SV_UP] = "up",
+	[SV_STOPPING] = "stopping",
+	[SV_FINISHING] = "finishing",
+	[SV_BACKOFF] = "backoff",
+	[SV_FAILED] = "failed",
+};
+
+const char *
+sv_state_name(enum sv_state state)
+{
+	return state_names[state];
+}
+
+const char *
+sv_want_name(enum sv_want want)
+{
+	static const char *const names[] = {
+		[SV_WANT_UP] = "up",
+		[SV_WANT_DOWN] = "down",
+		[SV_WANT_ONCE] = "once",
+	};
+
+	return names[want];
+}
+
+const char *
+sv_ready_name(enum sv_ready ready)
+{
+	static const char *const names[] = {
+		[SV_READY_NA] = "n/a",
+		[SV_READY_NO] = "no",
+		[SV_READY_YES] = "yes",
+	};
+
+	return names[ready];
+}
+
+const char *
+sv_start_error_code(enum sv_start_error why)
+{
+	static const char *const codes[] = {
+		[SV_START_OK] = "",
+		[SV_START_MISSING] = "run_missing",
+		[SV_START_NOT_EXECUTABLE] = "run_not_executable",
+		[SV_START_EXEC_FAILED] = "exec_failed",
+	};
+
+	return codes[why];
+}
+
+char *
+sv_exit_text(char *buf, size_t size, int wstatus)
+{
+	const char *name;
+
+	if (WIFSIGNALED(wstatus)) {
+		if ((name = sig_name(WTERMSIG(wstatus))) != NULL)
+			snprintf(buf, size, "signal %s", name);
+		else
+			snprintf(buf, size, "signal %d", WTERMSIG(wstatus));
+	} else
+		snprintf(buf, size, "exit %d", WEXITSTATUS(wstatus));
+	return buf;
+}
+
+void
+sv_init(struct sv *sv)
+{
+	memset(sv, 0, sizeof *sv);
+	sv->state = SV_DOWN;
+	sv->want = SV_WANT_DOWN;
+	conf_defaults(&sv->conf);
+	sv->recipe.fds[0] = 0;
+	sv->recipe.fds[1] = 1;
+	sv->recipe.fds[2] = 2;
+	sv->recipe.notify_fd = -1;
+	sv->timer_at = -1;
+	sv->check_at = -1;
+	sv->next_delay_ms = sv->conf.backoff_initial_ms;
+}
+
+/* A note in the history that changes no state. */
+static void
+note(struct sv *sv, const struct sv_ops *ops, const char *reason)
+{
+	sv->events++;
+	ops->event(ops->ctx, sv->state, sv->state, reason);
+}
+
+static void
+enter(struct sv *sv, const struct sv_ops *ops, enum sv_state to,
+    const char *reason)
+{
+	enum sv_state from = sv->state;
+
+	sv->state = to;
+	sv->timer_at = -1;
+	sv->check_at = -1;
+	sv->backoff_ms = 0;
+	sv->events++;
+	ops->event(ops->ctx, from, to, reason);
+}
+
+static void
+fail(struct sv *sv, const struct sv_ops *ops, const char *error)
+{
+	size_t len = strlen(error);
+
+	if (len >= sizeof sv->error)
+		len = sizeof sv->error - 1;
+	memcpy(sv->error, error, len);
+	sv->error[len] = '\0';
+	enter(sv, ops, SV_FAILED, error);
+}
+
+static int
+has_readiness(const struct sv *sv)
+{
+	return sv->conf.ready_port != 0 || sv->conf.notification_fd >= 0;
+}
+
+/*
+ * Signal ./run's process group; where the group is already gone, the
+ * pid.  Any other failure goes into the history, never silently away.
+ */
+static void
+signal_group(struct sv *sv, const struct sv_ops *ops, int sig)
+{
+	char why[160];
+	pid_t target = -sv->pgid;
+
+	if (sv->pgid == 0 || ops->kill(ops->ctx, target, sig) == 0)
+		return;
+	if (errno == ESRCH) {
+		if (sv->pid == 0)
+			return;
+		target = sv->pid;
+		if (ops->kill(ops->ctx, target, sig) == 0 || errno == ESRCH)
+			return;
+	}
+	snprintf(why, sizeof why, "kill(%ld, SIG%s): %s", (long)target,
+	    sig_name(sig) != NULL ? sig_name(sig) : "?", strerror(errno));
+	note(sv, ops, why);
+}
+
+static int
+group_alive(struct sv *sv, const struct sv_ops *ops)
+{
+	if (sv->pgid == 0)
+		return 0;
+	if (ops->kill(ops->ctx, -sv->pgid, 0) == 0 || errno == EPERM)
+		return 1;
+	sv->pgid = 0;
+	return 0;
+}
+
+static void
+check_soon(struct sv *sv, int64_t now)
+{
+	sv->check_step = CHECK_FIRST_MS;
+	sv->check_at = now + sv->check_step;
+}
+
+static void
+check_later(struct sv *sv, int64_t now)
+{
+	sv->check_step *= 2;
+	if (sv->check_step > CHECK_MAX_MS)
+		sv->check_step = CHECK_MAX_MS;
+	sv->check_at = now + sv->check_step;
+}
+
+/* Send stop-signal and SIGCONT to the group and wait up to stop-grace. */
+static void
+stop(struct sv *sv, const struct sv_ops *ops, const char *reason,
+    int64_t now)
+{
+	signal_group(sv, ops, sv->conf.stop_signal);
+	signal_group(sv, ops, SIGCONT);
+	sv->paused = 0;
+	enter(sv, ops, SV_STOPPING, reason);
+	sv->escalated = 0;
+	sv->timer_at = now + sv->conf.stop_grace_ms;
+	if (sv->pid == 0)
+		check_soon(sv, now);
+}
+
+static int
+policy_restarts(enum restart_policy policy, int wstatus)
+{
+	switch (policy) {
+	case RESTART_ALWAYS:
+		return 1;
+	case RESTART_ON_FAILURE:
+		return !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
+	case RESTART_NEVER:
+		return 0;
+	}
+	return 0;
+}
+
+/* Forget the automatic restarts: an explicit u, o or r. */
+static void
+reset_restarts(struct sv *sv)
+{
+	sv->restarts = 0;
+	sv->restart_count = 0;
+	sv->restart_first = 0;
+	sv->next_delay_ms = sv->conf.backoff_initial_ms;
+}
+
+/*
+ * The cap: more than max-restarts automatic restarts within the window
+ * fails the service.  restart_at holds the times of the recent ones,
+ * oldest first, in a ring.  Returns 0 and records NOW, or -1 when
+ * another restart would break the cap.
+ */
+static int
+count_restart(struct sv *sv, int64_t now)
+{
+	unsigned cap = sv->conf.max_restarts;
+
+	if (cap == 0)
+		return 0;
+	while (sv->restart_count > 0 && sv->restart_at[sv->restart_first] <=
+	    now - sv->conf.restart_window_ms) {
+		sv->restart_first = (sv->restart_first + 1) % LEN(sv->restart_at);
+		sv->restart_count--;
+	}
+	if (sv->restart_count >= cap)
+		return -1;
+	sv->restart_at[(sv->restart_first + sv->restart_count) %
+	    LEN(sv->restart_at)] = now;
+	sv->restart_count++;
+	return 0;
+}
+
+/* The delay before the next automatic restart, and the step after it. */
+static int64_t
+next_delay(struct sv *sv, int64_t lived_ms)
+{
+	int64_t delay;
+
+	if (lived_ms >= sv->conf.healthy_after_ms)
+		sv->next_delay_ms = sv->conf.backoff_initial_ms;
+	delay = sv->next_delay_ms;
+	sv->next_delay_ms = delay * 2 > sv->conf.backoff_max_ms ?
+	    sv->conf.backoff_max_ms : delay * 2;
+	return delay;
+}
+
+/* ./run and its group are gone, and ./finish too: what comes next. */
+static void
+after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
+    int64_t now)
+{
+	char why[256], dur[32], win[32];
+	int64_t delay;
+
+	if (sv->exiting) {
+		enter(sv, ops, SV_DOWN, reason);
+		sv->done = 1;
+	} else if (sv->restart_now) {
+		/* A u, o or r came while the old run was ending. */
+		sv->restart_now = 0;
+		start(sv, ops, 1, reason, now);
+	} else if (sv->want != SV_WANT_UP ||
+	    !policy_restarts(sv->conf.restart, sv->last_wstatus)) {
+		enter(sv, ops, SV_DOWN, reason);
+	} else if (count_restart(sv, now) == -1) {
+		snprintf(why, sizeof why, "retry_cap: more than %u restarts "
+		    "within %s", sv->conf.max_restarts, fmt_duration(win,
+		    sizeof win, sv->conf.restart_window_ms));
+		fail(sv, ops, why);
+	} else {
+		delay = next_delay(sv, now - sv->started_at);
+		sv->restarts++;
+		snprintf(why, sizeof why, "%s (next start in %s)", reason,
+		    fmt_duration(dur, sizeof dur, delay));
+		enter(sv, ops, SV_BACKOFF, why);
+		sv->backoff_ms = delay;
+		sv->timer_at = now + delay;
+		if (delay == 0)
+			sv_on_timer(sv, ops, now);
+	}
+}
+
+/* ./run and its whole group are gone: run ./finish, or go on. */
+static void
+run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	char reason[64], code[16], sig[16], why[160];
+	char *argv[] = { "./finish", code, sig, NULL };
+	struct sv_recipe recipe = sv->recipe;
+	enum sv_start_error err;
+
+	recipe.notify_fd = -1;		/* readiness is ./run's alone */
+	sv_exit_text(reason, sizeof reason, sv->last_wstatus);
+	snprintf(code, sizeof code, "%d", WIFEXITED(sv->last_wstatus) ?
+	    WEXITSTATUS(sv->last_wstatus) : 256);
+	snprintf(sig, sizeof sig, "%d", WIFSIGNALED(sv->last_wstatus) ?
+	    WTERMSIG(sv->last_wstatus) : 0);
+	sv->pgid = 0;
+	if (ops->spawn(ops->ctx, argv, &recipe, &sv->finish_pid,
+	    &err) == 0) {
+		enter(sv, ops, SV_FINISHING, reason);
+		sv->timer_at = now + sv->conf.finish_timeout_ms;
+		return;
+	}
+	sv->finish_pid = 0;
+	if (err != SV_START_MISSING) {
+		snprintf(why, sizeof why, "finish: %s: %s",
+		    sv_start_error_code(err), strerror(errno));
+		note(sv, ops, why);
+	}
+	after_run(sv, ops, reason, now);
+}
+
+static void
+become_up(struct sv *sv, const struct sv_ops *ops, enum sv_ready ready,
+    const char *reason)
+{
+	sv->ready = ready;
+	if (ready != SV_READY_NO)
+		sv->error[0] = '\0';
+	enter(sv, ops, SV_UP, reason);
+}
+
+static void
+start(struct sv *sv, const struct sv_ops *ops, int explicit,
+    const char *reason, int64_t now)
+{
+	char *argv[] = { "./run", NULL };
+	enum sv_start_error err;
+	char why[sizeof sv->error];
+	int saved;
+
+	if (explicit && ops->reload(ops->ctx, &sv->conf, &sv->recipe, why,
+	    sizeof why) == -1) {
+		char msg[sizeof sv->error + 32];
+
+		snprintf(msg, sizeof msg, "config_invalid: %s", why);
+		fail(sv, ops, msg);
+		return;
+	}
+	if (explicit)
+		sv->next_delay_ms = sv->conf.backoff_initial_ms;
+	enter(sv, ops, SV_STARTING, reason);
+	sv->paused = 0;
+	if (ops->spawn(ops->ctx, argv, &sv->recipe, &sv->pid, &err) == -1) {
+		saved = errno;
+		sv->pid = 0;
+		snprintf(why, sizeof why, "%s: ./run: %s",
+		    sv_start_error_code(err), strerror(saved));
+		fail(sv, ops, why);
+		return;
+	}
+	sv->pgid = sv->pid;
+	sv->started_at = now;
+	if (!has_readiness(sv)) {
+		become_up(sv, ops, SV_READY_NA, "started");
+		return;
+	}
+	sv->ready = SV_READY_NO;
+	sv->timer_at = now + sv->conf.ready_timeout_ms;
+	if (sv->conf.ready_port != 0)
+		check_soon(sv, now);
+}
+
+void
+sv_boot(struct sv *sv, const struct sv_ops *ops, int want_up,
+    const char *reason, int64_t now)
+{
+	char why[sizeof sv->error], msg[sizeof sv->error + 32];
+
+	if (want_up) {
+		sv->want = SV_WANT_UP;
+		start(sv, ops, 1, reason, now);
+	} else if (ops->reload(ops->ctx, &sv->conf, &sv->recipe, why,
+	    sizeof why) == -1) {
+		snprintf(msg, sizeof msg, "config_invalid: %s", why);
+		fail(sv, ops, msg);
+	} else
+		note(sv, ops, reason);
+}
+
+/* Start now if nothing runs, else once the current run has ended. */
+static void
+start_or_queue(struct sv *sv, const struct sv_ops *ops, const char *reason,
+    int64_t now)
+{
+	switch (sv->state) {
+	case SV_DOWN:
+	case SV_FAILED:
+	case SV_BACKOFF:
+		start(sv, ops, 1, reason, now);
+		break;
+	case SV_STOPPING:
+	case SV_FINISHING:
+		sv->restart_now = 1;
+		break;
+	case SV_STARTING:
+	case SV_UP:
+		break;
+	}
+}
+
+static void
+on_signal_cmd(struct sv *sv, const struct sv_ops *ops, int sig,
+    const char *reason)
+{
+	char why[160];
+
+	if (sv->pid == 0) {
+		snprintf(why, sizeof why, "%s (no child)", reason);
+		note(sv, ops, why);
+		return;
+	}
+	if (ops->kill(ops->ctx, sv->pid, sig) == -1) {
+		snprintf(why, sizeof why, "%s: kill(%ld, SIG%s): %s", reason,
+		    (long)sv->pid, sig_name(sig), strerror(errno));
+		note(sv, ops, why);
+		return;
+	}
+	if (sig == SIGSTOP)
+		sv->paused = 1;
+	else if (sig == SIGCONT)
+		sv->paused = 0;
+}
+
+static void
+on_stop_cmd(struct sv *sv, const struct sv_ops *ops, const char *reason,
+    int64_t now)
+{
+	switch (sv->state) {
+	case SV_STARTING:
+	case SV_UP:
+		stop(sv, ops, reason, now);
+		break;
+	case SV_BACKOFF:
+	case SV_FAILED:
+		enter(sv, ops, SV_DOWN, reason);
+		break;
+	case SV_DOWN:
+	case SV_STOPPING:
+	case SV_FINISHING:
+		break;
+	}
+	if (sv->exiting && (sv->state == SV_DOWN || sv->state == SV_FAILED))
+		sv->done = 1;
+}
+
+int
+sv_on_control(struct sv *sv, const struct sv_ops *ops, unsigned char byte,
+    int64_t now)
+{
+	unsigned long before = sv->events;
+	char reason[32];
+	int sig = 0;
+	enum ctl_cmd cmd = ctl_parse(byte, &sig);
+
+	if (cmd == CTL_UNKNOWN)
+		return -1;
+	snprintf(reason, sizeof reason, "control: %c", byte);
+	switch (cmd) {
+	case CTL_UP:
+	case CTL_ONCE:
+		sv->want = cmd == CTL_UP ? SV_WANT_UP : SV_WANT_ONCE;
+		reset_restarts(sv);
+		start_or_queue(sv, ops, reason, now);
+		break;
+	case CTL_RESTART:
+		sv->want = SV_WANT_UP;
+		reset_restarts(sv);
+		if (sv->state == SV_STARTING || sv->state == SV_UP) {
+			sv->restart_now = 1;
+			stop(sv, ops, reason, now);
+		} else
+			start_or_queue(sv, ops, reason, now);
+		break;
+	case CTL_EXIT:
+		sv->exiting = 1;
+		/* FALLTHROUGH */
+	case CTL_DOWN:
+		sv->want = SV_WANT_DOWN;
+		sv->restart_now = 0;
+		on_stop_cmd(sv, ops, reason, now);
+		break;
+	case CTL_SIGNAL:
+		on_signal_cmd(sv, ops, sig, reason);
+		break;
+	case CTL_PAUSE:
+		on_signal_cmd(sv, ops, SIGSTOP, reason);
+		break;
+	case CTL_CONT:
+		on_signal_cmd(sv, ops, SIGCONT, reason);
+		break;
+	case CTL_UNKNOWN:
+		break;
+	}
+	if (sv->events == before)
+		note(sv, ops, reason);
+	return 0;
+}
+
+/* ./run exited, or its group emptied: continue the stop, or end the run. */
+static void
+run_exited(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	char why[128];
+
+	if (group_alive(sv, ops)) {
+		if (sv->state == SV_STOPPING) {
+			check_soon(sv, now);
+			return;
+		}
+		/* An unexpected exit that left the group behind. */
+		sv_exit_text(why, sizeof why, sv->last_wstatus);
+		strcat(why, " (process group still running)");
+		stop(sv, ops, why, now);
+		return;
+	}
+	run_ended(sv, ops, now);
+}
+
+void
+sv_on_exit(struct sv *sv, const struct sv_ops *ops, pid_t pid, int wstatus,
+    int64_t now)
+{
+	char why[128];
+
+	if (pid <= 0)
+		return;
+	if (pid == sv->finish_pid) {
+		sv->finish_pid = 0;
+		if (sv->state == SV_FINISHING) {
+			sv_exit_text(why, sizeof why, sv->last_wstatus);
+			after_run(sv, ops, why, now);
+		}
+		return;
+	}
+	if (pid != sv->pid) {
+		/* An orphan of the group: maybe the last one. */
+		if (sv->state == SV_STOPPING && sv->pid == 0 &&
+		    !group_alive(sv, ops))
+			run_ended(sv, ops, now);
+		return;
+	}
+	sv->pid = 0;
+	sv->paused = 0;
+	sv->last_wstatus = wstatus;
+	sv->have_exit = 1;
+	if (has_readiness(sv))
+		sv->ready = SV_READY_NO;
+	run_exited(sv, ops, now);
+}
+
+void
+sv_on_ready(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	(void)now;
+	if (sv->state == SV_STARTING)
+		become_up(sv, ops, SV_READY_YES, "ready");
+	else if (sv->state == SV_UP && sv->ready == SV_READY_NO) {
+		sv->ready = SV_READY_YES;
+		sv->error[0] = '\0';
+		note(sv, ops, "ready");
+	}
+}
+
+static void
+on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	char why[sizeof sv->error], dur[32];
+
+	if (sv->check_at >= 0 && now >= sv->check_at) {
+		if (ops->probe(ops->ctx, sv->conf.ready_port)) {
+			become_up(sv, ops, SV_READY_YES, "ready");
+			return;
+		}
+		check_later(sv, now);
+	}
+	if (sv->timer_at < 0 || now < sv->timer_at)
+		return;
+	fmt_duration(dur, sizeof dur, sv->conf.ready_timeout_ms);
+	if (sv->conf.ready_port != 0)
+		snprintf(why, sizeof why, "started_but_unbound: port %u not "
+		    "listening after %s", sv->conf.ready_port, dur);
+	else
+		snprintf(why, sizeof why, "started_but_unbound: no readiness "
+		    "notification on fd %d after %s",
+		    sv->conf.notification_fd, dur);
+	strcpy(sv->error, why);
+	become_up(sv, ops, SV_READY_NO, why);
+}
+
+/*
+ * Stop grace is over.  The first time, SIGKILL the group.  If the group
+ * still lingers one more grace later (a process stuck in the kernel),
+ * go on without it rather than hang the service forever.
+ */
+static void
+on_stopping_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	char why[160], dur[32];
+
+	if (sv->check_at >= 0 && now >= sv->check_at) {
+		if (!group_alive(sv, ops)) {
+			run_ended(sv, ops, now);
+			return;
+		}
+		check_later(sv, now);
+	}
+	if (sv->timer_at < 0 || now < sv->timer_at)
+		return;
+	fmt_duration(dur, sizeof dur, sv->conf.stop_grace_ms);
+	if (!sv->escalated) {
+		sv->escalated = 1;
+		snprintf(sv->error, sizeof sv->error, "stop_escalated: "
+		    "SIGKILL to process group %ld after %s", (long)sv->pgid,
+		    dur);
+		note(sv, ops, sv->error + strlen("stop_escalated: "));
+		signal_group(sv, ops, SIGKILL);
+		sv->timer_at = now + sv->conf.stop_grace_ms;
+	} else if (sv->pid == 0) {
+		snprintf(why, sizeof why, "process group %ld still present "
+		    "after SIGKILL; going on", (long)sv->pgid);
+		note(sv, ops, why);
+		run_ended(sv, ops, now);
+	} else
+		sv->timer_at = -1;	/* only ./run's exit can help now */
+}
+
+static void
+on_finishing_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	char why[64], dur[32];
+
+	(void)now;
+	if (sv->timer_at < 0 || now < sv->timer_at)
+		return;
+	sv->timer_at = -1;
+	snprintf(why, sizeof why, "finish timed out after %s, SIGKILL",
+	    fmt_duration(dur, sizeof dur, sv->conf.finish_timeout_ms));
+	note(sv, ops, why);
+	if (ops->kill(ops->ctx, -sv->finish_pid, SIGKILL) == -1 &&
+	    errno == ESRCH)
+		ops->kill(ops->ctx, sv->finish_pid, SIGKILL);
+}
+
+void
+sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	switch (sv->state) {
+	case SV_STARTING:
+		on_starting_timer(sv, ops, now);
+		break;
+	case SV_STOPPING:
+		on_stopping_timer(sv, ops, now);
+		break;
+	case SV_FINISHING:
+		on_finishing_timer(sv, ops, now);
+		break;
+	case SV_BACKOFF:
+		if (sv->timer_at >= 0 && now >= sv->timer_at)
+			start(sv, ops, 0, "backoff over", now);
+		break;
+	case SV_DOWN:
+	case SV_UP:
+	case SV_FAILED:
+		break;
+	}
+}
+
+int64_t
+sv_deadline(const struct sv *sv)
+{
+	if (sv->timer_at < 0)
+		return sv->check_at;
+	if (sv->check_at < 0 || sv->timer_at < sv->check_at)
+		return sv->timer_at;
+	return sv->check_at;
+}
+
+int
+sv_done(const struct sv *sv)
+{
+	return sv->done;
+}

@@ -1,0 +1,166 @@
+/*
+ * sv: the supervision state machine of one service.  Pure.
+ *
+ * It takes events (a control byte, a child's exit, a timer, readiness)
+ * with the time as an argument, and acts only through struct sv_ops: it
+ * never calls the system itself, so unit tests drive it with a scripted
+ * launcher and a fake clock.  All times are monotonic milliseconds.
+ *
+ * Calling sequence: sv_init(), sv_boot(), then for each wakeup any of
+ * sv_on_control(), sv_on_exit(), sv_on_ready(), sv_on_timer(); sleep
+ * until sv_deadline(); stop when sv_done().
+ */
+#ifndef SID_SV_H
+#define SID_SV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf.h"
+
+enum sv_state {
+	SV_DOWN,
+	SV_STARTING,
+	SV_UP,
+	SV_STOPPING,
+	SV_FINISHING,
+	SV_BACKOFF,
+	SV_FAILED,
+};
+
+enum sv_want {
+	SV_WANT_UP,
+	SV_WANT_DOWN,
+	SV_WANT_ONCE,
+};
+
+enum sv_ready {
+	SV_READY_NA,		/* no readiness configured */
+	SV_READY_NO,
+	SV_READY_YES,
+};
+
+/* Why a spawn failed; the sv_error_code() names go into status. */
+enum sv_start_error {
+	SV_START_OK,
+	SV_START_MISSING,		/* the program does not exist */
+	SV_START_NOT_EXECUTABLE,	/* not a regular file with x bits */
+	SV_START_EXEC_FAILED,		/* fork, setup or execve failed */
+};
+
+/*
+ * How a child is started: the same for every start until the next
+ * explicit u, o or r re-reads conf and env/.  Filled by ops->reload.
+ */
+struct sv_recipe {
+	char *const	*envp;		/* environ, changed by env/ */
+	const char	*dir;		/* the working directory */
+	int		 fds[3];	/* become the child's 0, 1 and 2 */
+	int		 notify_fd;	/* -1, or the notification fd */
+};
+
+struct sv_ops {
+	/*
+	 * reload: read conf and env/ into CONF and RECIPE.  Returns 0, or
+	 * -1 with "file:line: what" in ERR (then the service fails with
+	 * config_invalid).
+	 */
+	int	(*reload)(void *ctx, struct sv_conf *conf,
+		    struct sv_recipe *recipe, char *err, size_t errlen);
+	/*
+	 * spawn: start ARGV[0] with ARGV in a new session as RECIPE says.
+	 * Returns 0 and the pid in *PID, or -1 with *WHY and errno set.
+	 */
+	int	(*spawn)(void *ctx, char *const argv[],
+		    const struct sv_recipe *recipe, pid_t *pid,
+		    enum sv_start_error *why);
+	/* kill: kill(2); a negative PID is a process group. */
+	int	(*kill)(void *ctx, pid_t pid, int sig);
+	/* probe: 1 when 127.0.0.1:PORT accepts a TCP connection, else 0. */
+	int	(*probe)(void *ctx, unsigned port);
+	/*
+	 * event: the state went from FROM to TO (equal for a note, such as
+	 * a control command that changed no state) because of REASON.
+	 */
+	void	(*event)(void *ctx, enum sv_state from, enum sv_state to,
+		    const char *reason);
+	void	*ctx;
+};
+
+struct sv {
+	enum sv_state	state;
+	enum sv_want	want;
+	enum sv_ready	ready;
+	int		paused;
+	pid_t		pid;		/* ./run, 0 once reaped */
+	pid_t		pgid;		/* its group, 0 once empty */
+	pid_t		finish_pid;	/* ./finish, 0 when none */
+	unsigned	restarts;	/* automatic, since the last u/o/r */
+	int		last_wstatus;
+	int		have_exit;	/* last_wstatus is set */
+	int64_t		backoff_ms;	/* delay of the pending restart */
+	char		error[512];	/* "" or "code: message" */
+	struct sv_conf	conf;
+	struct sv_recipe recipe;
+
+	int64_t		timer_at;	/* state deadline, -1: none */
+	int64_t		check_at;	/* next probe or group check, -1 */
+	int64_t		check_step;
+	int64_t		started_at;
+	int64_t		next_delay_ms;	/* backoff ladder */
+	int64_t		restart_at[CONF_MAX_RESTARTS];	/* a ring */
+	unsigned	restart_first, restart_count;
+	int		restart_now;	/* start again once stopped */
+	int		escalated;	/* SIGKILL sent in this stop */
+	int		exiting;	/* x received */
+	int		done;
+	unsigned long	events;		/* events emitted so far */
+};
+
+/* sv_init: a service that is down and wants down, with default conf. */
+void	sv_init(struct sv *sv);
+
+/*
+ * sv_boot: load conf and env/ through ops->reload and, when WANT_UP,
+ * start the service.  REASON goes into the first event.
+ */
+void	sv_boot(struct sv *sv, const struct sv_ops *ops, int want_up,
+	    const char *reason, int64_t now);
+
+/*
+ * sv_on_control: one byte from the control FIFO.  Returns 0, or -1 for a
+ * byte that is no command (nothing is done or recorded for it).
+ */
+int	sv_on_control(struct sv *sv, const struct sv_ops *ops,
+	    unsigned char byte, int64_t now);
+
+/*
+ * sv_on_exit: PID exited with WSTATUS.  A pid that is neither ./run nor
+ * ./finish (an orphan we reaped) may end a wait for the process group.
+ */
+void	sv_on_exit(struct sv *sv, const struct sv_ops *ops, pid_t pid,
+	    int wstatus, int64_t now);
+
+/* sv_on_ready: the child wrote its readiness notification. */
+void	sv_on_ready(struct sv *sv, const struct sv_ops *ops, int64_t now);
+
+/* sv_on_timer: act on every deadline at or before NOW. */
+void	sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now);
+
+/* sv_deadline: when sv_on_timer is next due, or -1 for never. */
+int64_t	sv_deadline(const struct sv *sv);
+
+/* sv_done: 1 once an x command has been carried out. */
+int	sv_done(const struct sv *sv);
+
+/* Names used in status and events. */
+const char *sv_state_name(enum sv_state state);
+const char *sv_want_name(enum sv_want want);
+const char *sv_ready_name(enum sv_ready ready);
+const char *sv_start_error_code(enum sv_start_error why);
+
+/* sv_exit_text: "exit N" or "signal NAME" for WSTATUS, into BUF. */
+char	*sv_exit_text(char *buf, size_t size, int wstatus);
+
+#endif
