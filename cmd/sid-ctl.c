@@ -1,0 +1,602 @@
+/*
+ * sid-ctl: the command line of sid.
+ *
+ *   sid-ctl [-w] [-T SECS] -u|-d|-o|-r|-t|-k|-h|-a|-i|-q|-1|-2|-p|-c|-x SERVICE...
+ *   sid-ctl status [-j] [SERVICE...]
+ *   sid-ctl wait -u|-d|-R [-T SECS] SERVICE...
+ *   sid-ctl history [-n LINES] SERVICE
+ *
+ * Commands go to supervise/control; state is read from supervise/status.
+ * Waiting polls the status file with a deadline, as runit's sv -w does.
+ *
+ * Exit codes: 0 done; 1 did not happen (a wait timed out, a service is
+ * failed); 2 no sid-supervise answers; 3 no such service or its conf is
+ * invalid; 64 usage.  Every failure prints one line on stderr.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conf.h"
+#include "ctl.h"
+#include "io.h"
+#include "msg.h"
+#include "status.h"
+
+#define EXIT_DONE	0
+#define EXIT_NOT_DONE	1
+#define EXIT_NO_SUPERVISOR 2
+#define EXIT_NO_SERVICE	3
+#define EXIT_USAGE	64
+#define STATUS_MAX	4096
+#define EVENTS_MAX	(1024 * 1024)
+
+struct service {
+	const char	*name;		/* as the user wrote it */
+	char		 dir[PATH_MAX];
+};
+
+/* What a wait is for. */
+enum goal {
+	GOAL_NONE,
+	GOAL_UP,
+	GOAL_DOWN,
+	GOAL_READY,
+	GOAL_NEW_PID,		/* up with a pid other than the old one */
+	GOAL_PAUSED,
+	GOAL_RUNNING,		/* not paused */
+	GOAL_GONE,		/* the supervisor exited */
+};
+
+/* One line: what was wrong, then the synopsis. */
+static void
+usage(const char *why)
+{
+	fprintf(stderr, "sid-ctl: %s; usage: sid-ctl [-w] [-T SECS] "
+	    "-u|-d|-o|-r|-t|-k|-h|-a|-i|-q|-1|-2|-p|-c|-x SERVICE... | "
+	    "status [-j] [SERVICE...] | wait -u|-d|-R [-T SECS] SERVICE... | "
+	    "history [-n LINES] SERVICE\n", why);
+	exit(EXIT_USAGE);
+}
+
+static const char *
+scan_dir(void)
+{
+	const char *dir = getenv("SID_SCANDIR");
+
+	return dir != NULL && *dir != '\0' ? dir : "/etc/sid/service";
+}
+
+/* A path when it has a '/' (or is "."), else a name in the scan dir. */
+static int
+resolve(const char *name, struct service *svc)
+{
+	struct stat st;
+	int n;
+
+	svc->name = name;
+	if (strchr(name, '/') != NULL || strcmp(name, ".") == 0)
+		n = snprintf(svc->dir, sizeof svc->dir, "%s", name);
+	else
+		n = snprintf(svc->dir, sizeof svc->dir, "%s/%s", scan_dir(),
+		    name);
+	if (n < 0 || (size_t)n >= sizeof svc->dir) {
+		sid_error("%s: name too long", name);
+		return EXIT_NO_SERVICE;
+	}
+	if (stat(svc->dir, &st) == -1) {
+		sid_error("%s: no such service: %s: %s", name, svc->dir,
+		    strerror(errno));
+		return EXIT_NO_SERVICE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		sid_error("%s: no such service: %s is not a directory", name,
+		    svc->dir);
+		return EXIT_NO_SERVICE;
+	}
+	return EXIT_DONE;
+}
+
+static void
+service_path(const struct service *svc, const char *file, char *buf,
+    size_t size)
+{
+	snprintf(buf, size, "%s/%s", svc->dir, file);
+}
+
+/* 0 when SVC's conf parses, else EXIT_NO_SERVICE with a line said. */
+static int
+check_conf(const struct service *svc)
+{
+	char path[PATH_MAX + 8], err[PATH_MAX + 256];
+	struct sv_conf conf;
+
+	service_path(svc, "conf", path, sizeof path);
+	if (conf_load(path, path, &conf, err, sizeof err) == 0)
+		return EXIT_DONE;
+	sid_error("%s: config_invalid: %s", svc->name, err);
+	return EXIT_NO_SERVICE;
+}
+
+/* 1 when a sid-supervise reads SVC's control FIFO. */
+static int
+supervisor_alive(const struct service *svc)
+{
+	char path[PATH_MAX + 32];
+
+	service_path(svc, "supervise/control", path, sizeof path);
+	return ctl_send(path, "", 0) == 0;
+}
+
+static int
+no_supervisor(const struct service *svc)
+{
+	sid_error("%s: no sid-supervise is running for %s", svc->name,
+	    svc->dir);
+	return EXIT_NO_SUPERVISOR;
+}
+
+static int
+read_status(const struct service *svc, struct status_info *st)
+{
+	char path[PATH_MAX + 32], *text;
+	size_t len;
+	int r;
+
+	service_path(svc, "supervise/status", path, sizeof path);
+	if (io_read_file(path, STATUS_MAX, &text, &len) == -1)
+		return -1;
+	r = status_parse(text, st);
+	free(text);
+	return r;
+}
+
+static int
+reached(const struct status_info *st, enum goal goal, long old_pid)
+{
+	switch (goal) {
+	case GOAL_UP:
+		return strcmp(st->state, "up") == 0;
+	case GOAL_DOWN:
+		return strcmp(st->state, "down") == 0 ||
+		    strcmp(st->state, "failed") == 0;
+	case GOAL_READY:
+		return strcmp(st->state, "up") == 0 &&
+		    strcmp(st->ready, "no") != 0;
+	case GOAL_NEW_PID:
+		return strcmp(st->state, "up") == 0 && st->pid != old_pid;
+	case GOAL_PAUSED:
+		return st->paused;
+	case GOAL_RUNNING:
+		return !st->paused;
+	case GOAL_NONE:
+	case GOAL_GONE:
+		break;
+	}
+	return 1;
+}
+
+static void
+pause_ms(int64_t ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Poll SVC's status until GOAL or DEADLINE (monotonic ms).  With
+ * FAIL_FAST, a state=failed that began after SENT_MS (wall) ends the wait
+ * at once: the command was answered, and the answer is no.
+ */
+static int
+wait_goal(const struct service *svc, enum goal goal, long old_pid,
+    int64_t deadline, int fail_fast, int64_t sent_ms)
+{
+	struct status_info st;
+	int64_t step = 1;
+
+	for (;;) {
+		if (goal == GOAL_GONE) {
+			if (!supervisor_alive(svc))
+				return EXIT_DONE;
+		} else if (!supervisor_alive(svc)) {
+			return no_supervisor(svc);
+		} else if (read_status(svc, &st) == 0) {
+			if (reached(&st, goal, old_pid))
+				return EXIT_DONE;
+			if (fail_fast && strcmp(st.state, "failed") == 0 &&
+			    st.since_ms >= sent_ms) {
+				sid_error("%s: failed: %s", svc->name,
+				    st.error);
+				return strncmp(st.error, "config_invalid", 14)
+				    == 0 ? EXIT_NO_SERVICE : EXIT_NOT_DONE;
+			}
+		}
+		if (clock_now_ms() >= deadline)
+			break;
+		pause_ms(step);
+		if (step < 20)
+			step *= 2;
+	}
+	if (goal == GOAL_GONE || read_status(svc, &st) == -1)
+		sid_error("%s: timed out", svc->name);
+	else
+		sid_error("%s: timed out, state is %s%s%s", svc->name,
+		    st.state, st.error[0] != '\0' ? ": " : "", st.error);
+	return EXIT_NOT_DONE;
+}
+
+static int64_t
+parse_timeout(const char *s)
+{
+	char *end;
+	double secs;
+
+	errno = 0;
+	secs = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || secs < 0 ||
+	    secs > 86400 * 30) {
+		usage("-T takes a number of seconds");
+	}
+	return (int64_t)(secs * 1000);
+}
+
+static enum goal
+goal_of(char cmd)
+{
+	switch (cmd) {
+	case 'u': case 'o': return GOAL_UP;
+	case 'd': return GOAL_DOWN;
+	case 'r': return GOAL_NEW_PID;
+	case 'p': return GOAL_PAUSED;
+	case 'c': return GOAL_RUNNING;
+	case 'x': return GOAL_GONE;
+	default: return GOAL_NONE;
+	}
+}
+
+/* Send CMDS to one service and, with WAIT, wait for the last one. */
+static int
+control_one(const char *name, const char *cmds, int wait, int64_t deadline)
+{
+	char path[PATH_MAX + 32];
+	struct service svc;
+	struct status_info st;
+	enum goal goal = GOAL_NONE;
+	long old_pid = 0;
+	int64_t sent_ms;
+	int r;
+
+	if ((r = resolve(name, &svc)) != EXIT_DONE)
+		return r;
+	if (strpbrk(cmds, "uor") != NULL && (r = check_conf(&svc)) != 0)
+		return r;
+	if (read_status(&svc, &st) == 0)
+		old_pid = st.pid;
+	service_path(&svc, "supervise/control", path, sizeof path);
+	sent_ms = clock_wall_ms();
+	if (ctl_send(path, cmds, strlen(cmds)) == -1) {
+		if (errno == ENXIO || errno == ENOENT)
+			return no_supervisor(&svc);
+		sid_error("%s: unable to write %s: %s", name, path,
+		    strerror(errno));
+		return EXIT_NO_SUPERVISOR;
+	}
+	if (wait)
+		goal = goal_of(cmds[strlen(cmds) - 1]);
+	if (goal == GOAL_NONE)
+		return EXIT_DONE;
+	/* Status has a millisecond grain: a failure in the same ms counts. */
+	return wait_goal(&svc, goal, old_pid, deadline, 1, sent_ms - 1);
+}
+
+static int
+cmd_control(int argc, char *argv[])
+{
+	char cmds[64] = "";
+	int64_t timeout = 10000, deadline;
+	int c, wait = 0, r, worst = EXIT_DONE;
+	size_t n = 0;
+	int sig;
+
+	while ((c = getopt(argc, argv, "wT:udortkhaiq12pcx")) != -1) {
+		if (c == 'w')
+			wait = 1;
+		else if (c == 'T')
+			timeout = parse_timeout(optarg);
+		else if (c == '?' || n + 1 >= sizeof cmds ||
+		    ctl_parse((unsigned char)c, &sig) == CTL_UNKNOWN)
+			usage("unknown option");
+		else
+			cmds[n++] = (char)c;
+	}
+	if (n == 0 || optind == argc)
+		usage(n == 0 ? "no command" : "no service");
+	deadline = clock_now_ms() + timeout;
+	for (; optind < argc; optind++) {
+		r = control_one(argv[optind], cmds, wait, deadline);
+		if (r > worst)
+			worst = r;
+	}
+	return worst;
+}
+
+/* Print S as a JSON string. */
+static void
+json_string(const char *s)
+{
+	const unsigned char *p;
+
+	putchar('"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+static void
+print_json(const char *name, const struct status_info *st, int64_t uptime)
+{
+	char since[32];
+
+	printf("{\"name\":");
+	json_string(name);
+	printf(",\"state\":");
+	json_string(st->state);
+	printf(",\"want\":");
+	json_string(st->want);
+	printf(",\"pid\":%ld,\"since\":%s,\"uptime\":%lld,\"ready\":",
+	    st->pid, fmt_unix_ms(since, sizeof since, st->since_ms),
+	    (long long)uptime);
+	json_string(st->ready);
+	printf(",\"paused\":%s,\"restarts\":%u,\"last_exit\":",
+	    st->paused ? "true" : "false", st->restarts);
+	json_string(st->last_exit);
+	printf(",\"backoff\":");
+	json_string(st->backoff);
+	printf(",\"error\":");
+	json_string(st->error);
+	printf("}\n");
+}
+
+/* "up: foo: pid 4242, 95s, ready; restarts 3, last exit 1" */
+static void
+print_human(const char *name, const struct status_info *st, int64_t uptime)
+{
+	int running = strcmp(st->state, "up") == 0 ||
+	    strcmp(st->state, "starting") == 0;
+	const char *last = st->last_exit;
+
+	printf("%s: %s: ", st->state, name);
+	if (st->pid != 0)
+		printf("pid %ld, ", st->pid);
+	printf("%llds", (long long)uptime);
+	if (strcmp(st->ready, "yes") == 0)
+		printf(", ready");
+	else if (strcmp(st->ready, "no") == 0 && running)
+		printf(", not ready");
+	if (st->paused)
+		printf(", paused");
+	if (strcmp(st->want, "once") == 0)
+		printf(", once");
+	else if (strcmp(st->want, running ? "up" : "down") != 0)
+		printf(", want %s", st->want);
+	if (strncmp(last, "exit ", 5) == 0)
+		last += 5;
+	printf("; restarts %u, last exit %s", st->restarts, last);
+	if (strcmp(st->state, "backoff") == 0)
+		printf("; next start in %s", st->backoff);
+	if (st->error[0] != '\0')
+		printf("; error: %s", st->error);
+	putchar('\n');
+}
+
+static int
+status_one(const char *name, const struct service *svc, int json,
+    int named)
+{
+	struct status_info st;
+	int64_t uptime;
+
+	if (!supervisor_alive(svc))
+		return no_supervisor(svc);
+	if (read_status(svc, &st) == -1) {
+		sid_error("%s: unable to read %s/supervise/status: %s", name,
+		    svc->dir, strerror(errno));
+		return EXIT_NO_SUPERVISOR;
+	}
+	uptime = (clock_wall_ms() - st.since_ms) / 1000;
+	if (uptime < 0)
+		uptime = 0;
+	if (json)
+		print_json(name, &st, uptime);
+	else
+		print_human(name, &st, uptime);
+	if (!named || strcmp(st.state, "failed") != 0)
+		return EXIT_DONE;
+	if (strncmp(st.error, "config_invalid", 14) != 0) {
+		sid_error("%s: failed: %s", name, st.error);
+		return EXIT_NOT_DONE;
+	}
+	if (check_conf(svc) == EXIT_DONE)	/* fixed since; say the old */
+		sid_error("%s: %s", name, st.error);
+	return EXIT_NO_SERVICE;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every service of the scan directory, with its logger, by name. */
+static int
+status_all(int json)
+{
+	const char *dir = scan_dir();
+	char **names = NULL, **grown, logname[PATH_MAX];
+	struct service svc;
+	struct dirent *de;
+	struct stat st;
+	size_t n = 0, cap = 0, i;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL) {
+		sid_error("unable to read the scan directory %s: %s", dir,
+		    strerror(errno));
+		return EXIT_NO_SERVICE;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((grown = realloc(names, cap * sizeof *names)) ==
+			    NULL)
+				sid_die_sys(111, "out of memory");
+			names = grown;
+		}
+		if ((names[n++] = strdup(de->d_name)) == NULL)
+			sid_die_sys(111, "out of memory");
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, compare_names);
+	for (i = 0; i < n; i++) {
+		svc.name = names[i];
+		snprintf(svc.dir, sizeof svc.dir, "%s/%s", dir, names[i]);
+		if (stat(svc.dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+			status_one(names[i], &svc, json, 0);
+			snprintf(logname, sizeof logname, "%s/log", names[i]);
+			svc.name = logname;
+			snprintf(svc.dir, sizeof svc.dir, "%s/%s/log", dir,
+			    names[i]);
+			if (stat(svc.dir, &st) == 0 && S_ISDIR(st.st_mode))
+				status_one(logname, &svc, json, 0);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return EXIT_DONE;
+}
+
+static int
+cmd_status(int argc, char *argv[])
+{
+	struct service svc;
+	int c, json = 0, r, worst = EXIT_DONE;
+
+	while ((c = getopt(argc, argv, "j")) != -1)
+		if (c == 'j')
+			json = 1;
+		else
+			usage("status: unknown option");
+	if (optind == argc)
+		return status_all(json);
+	for (; optind < argc; optind++) {
+		if ((r = resolve(argv[optind], &svc)) == EXIT_DONE)
+			r = status_one(argv[optind], &svc, json, 1);
+		if (r > worst)
+			worst = r;
+	}
+	return worst;
+}
+
+static int
+cmd_wait(int argc, char *argv[])
+{
+	struct service svc;
+	enum goal goal = GOAL_NONE;
+	int64_t timeout = 10000, deadline;
+	int c, r, worst = EXIT_DONE;
+
+	while ((c = getopt(argc, argv, "udRT:")) != -1) {
+		switch (c) {
+		case 'u': goal = GOAL_UP; break;
+		case 'd': goal = GOAL_DOWN; break;
+		case 'R': goal = GOAL_READY; break;
+		case 'T': timeout = parse_timeout(optarg); break;
+		default: usage("wait: unknown option");
+		}
+	}
+	if (goal == GOAL_NONE || optind == argc)
+		usage(goal == GOAL_NONE ? "wait: -u, -d or -R needed" :
+		    "wait: no service");
+	deadline = clock_now_ms() + timeout;
+	for (; optind < argc; optind++) {
+		if ((r = resolve(argv[optind], &svc)) == EXIT_DONE)
+			r = wait_goal(&svc, goal, 0, deadline, 0, 0);
+		if (r > worst)
+			worst = r;
+	}
+	return worst;
+}
+
+static int
+cmd_history(int argc, char *argv[])
+{
+	char path[PATH_MAX + 32], *text, *p;
+	struct service svc;
+	unsigned long lines = 10, seen = 0;
+	size_t len;
+	int c, r;
+
+	while ((c = getopt(argc, argv, "n:")) != -1) {
+		if (c != 'n')
+			usage("history: unknown option");
+		errno = 0;
+		lines = strtoul(optarg, &p, 10);
+		if (errno != 0 || p == optarg || *p != '\0')
+			usage("history: -n takes a number of lines");
+	}
+	if (optind != argc - 1)
+		usage("history: one service needed");
+	if ((r = resolve(argv[optind], &svc)) != EXIT_DONE)
+		return r;
+	service_path(&svc, "supervise/events", path, sizeof path);
+	if (io_read_file(path, EVENTS_MAX, &text, &len) == -1) {
+		sid_error("%s: unable to read %s: %s", svc.name, path,
+		    strerror(errno));
+		return errno == ENOENT ? EXIT_NO_SUPERVISOR : EXIT_NOT_DONE;
+	}
+	/* Walk back over LINES newlines (the last one ends the file). */
+	for (p = text + len; p > text; p--)
+		if (p[-1] == '\n' && p != text + len && ++seen == lines)
+			break;
+	if (lines > 0)
+		fwrite(p, 1, (size_t)(text + len - p), stdout);
+	free(text);
+	return EXIT_DONE;
+}
+
+int
+main(int argc, char *argv[])
+{
+	msg_init("sid-ctl");
+	opterr = 0;		/* usage() says it in one line */
+	if (argc < 2)
+		usage("no command");
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "wait") == 0)
+		return cmd_wait(argc - 1, argv + 1);
+	if (strcmp(argv[1], "history") == 0)
+		return cmd_history(argc - 1, argv + 1);
+	if (argv[1][0] != '-')
+		usage("unknown command");
+	return cmd_control(argc, argv);
+}

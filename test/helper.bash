@@ -1,0 +1,67 @@
+# Shared setup for the bats suites: PATH, a poll-with-deadline helper,
+# service directories under $BATS_TEST_TMPDIR, and supervisors that are
+# always stopped in teardown.
+
+bats_require_minimum_version 1.8.0
+
+SID_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+export PATH="$SID_ROOT:$PATH"
+HELPERS="$SID_ROOT/test/helpers"
+SUPERVISE_PIDS=()
+
+# wait_for SECONDS CMD...: poll every 20 ms until CMD succeeds.
+wait_for() {
+	local tries=$(( $1 * 50 )); shift
+	until "$@"; do
+		(( tries-- > 0 )) || { echo "timed out: $*" >&2; return 1; }
+		sleep 0.02
+	done
+}
+
+# make_service NAME BODY: a service directory whose run is "#!/bin/sh"
+# followed by BODY.  Prints its path.
+make_service() {
+	local dir="$BATS_TEST_TMPDIR/svc/$1"
+	mkdir -p "$dir"
+	printf '#!/bin/sh\n%s\n' "$2" > "$dir/run"
+	chmod +x "$dir/run"
+	echo "$dir"
+}
+
+# start_supervise DIR: run sid-supervise on DIR in the background and
+# wait until it has written its status.
+start_supervise() {
+	sid-supervise "$1" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
+		>>"$BATS_TEST_TMPDIR/supervise.out" 2>&1 &
+	SUPERVISE_PIDS+=("$!")
+	wait_for 5 test -s "$1/supervise/status"
+}
+
+# field DIR KEY: the value of KEY in DIR/supervise/status.
+field() {
+	sed -n "s/^$2=//p" "$1/supervise/status"
+}
+
+# field_is DIR KEY VALUE: succeeds when KEY has VALUE.
+field_is() {
+	[ "$(field "$1" "$2")" = "$3" ]
+}
+
+# stop_supervisors: x to every supervisor started here; SIGKILL what
+# is still alive after 10 s, and the groups of its children with it.
+stop_supervisors() {
+	local pid
+	for pid in "${SUPERVISE_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${SUPERVISE_PIDS[@]}"; do
+		wait_for 10 eval "! kill -0 $pid 2>/dev/null" ||
+			kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	SUPERVISE_PIDS=()
+}
+
+teardown() {
+	stop_supervisors
+}
