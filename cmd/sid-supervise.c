@@ -52,7 +52,6 @@ static size_t		 status_len;
 static pid_t		 status_pid = -1;
 static int64_t		 retry_at = -1;	/* status write failed: retry then */
 static int		 write_failed;	/* a warning was printed */
-static unsigned long	 unknown_bytes;
 
 static void
 usage(void)
@@ -364,7 +363,6 @@ read_control(int64_t now)
 			break;
 	}
 	if (unknown > 0) {
-		unknown_bytes += unknown;
 		snprintf(line, sizeof line, "control: %lu unknown byte%s "
 		    "ignored", unknown, unknown == 1 ? "" : "s");
 		on_event(NULL, sv.state, sv.state, line);

@@ -21,7 +21,7 @@ env_push(struct env *e, char *var)
 	char **grown;
 
 	if (e->n + 2 > e->cap) {
-		e->cap = e->cap ? e->cap * 2 : 64;
+		e->cap *= 2;
 		if ((grown = realloc(e->vars, e->cap * sizeof *grown)) == NULL)
 			return -1;
 		e->vars = grown;
@@ -45,8 +45,7 @@ env_unset(struct env *e, const char *name, size_t len)
 			e->vars[j++] = e->vars[i];
 	}
 	e->n = j;
-	if (e->vars != NULL)
-		e->vars[j] = NULL;
+	e->vars[j] = NULL;
 }
 
 /* Apply the file DIR/NAME to E. */
@@ -105,16 +104,15 @@ envdir_build(const char *dir, char *const base[], char *err, size_t errlen)
 	DIR *d;
 	size_t i;
 
+	/* Always an array, even for an empty environment. */
+	if ((e.vars = calloc(e.cap = 64, sizeof *e.vars)) == NULL)
+		goto oom;
 	for (i = 0; base[i] != NULL; i++)
 		if ((copy = strdup(base[i])) == NULL ||
 		    env_push(&e, copy) == -1) {
 			free(copy);
 			goto oom;
 		}
-	if (e.vars == NULL && env_push(&e, NULL) == -1)
-		goto oom;
-	if (e.vars[0] == NULL)
-		e.n = 0;
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT)
 			return e.vars;

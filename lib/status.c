@@ -37,14 +37,13 @@ status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 	return (size_t)n < size ? (size_t)n : size - 1;
 }
 
-static int
+static void
 copy_value(char *dst, size_t size, const char *v, size_t len)
 {
 	if (len >= size)
 		len = size - 1;
 	memcpy(dst, v, len);
 	dst[len] = '\0';
-	return 0;
 }
 
 static int
@@ -81,46 +80,49 @@ parse_number(const char *v, size_t len, uint64_t max, uint64_t *out)
 	return parse_uint(buf, 0, max, out);
 }
 
-/* Store one key=value; returns the key's bit, 0 for an unknown key, -1. */
+/*
+ * Store one key=value.  Returns the key's bit in the set of the ten
+ * keys, 0 for an unknown key (ignored: newer versions may add keys), or
+ * -1 for a malformed value.
+ */
 static int
 parse_pair(const char *key, size_t klen, const char *v, size_t vlen,
     struct status_info *st)
 {
+	static const char *const strings[] = { "state", "want", "ready",
+	    "last_exit", "backoff", "error" };
+	char *const dst[] = { st->state, st->want, st->ready, st->last_exit,
+	    st->backoff, st->error };
+	const size_t size[] = { sizeof st->state, sizeof st->want,
+	    sizeof st->ready, sizeof st->last_exit, sizeof st->backoff,
+	    sizeof st->error };
 	uint64_t n;
+	size_t i;
 
 #define IS(k)	(klen == strlen(k) && memcmp(key, k, klen) == 0)
-	if (IS("state"))
-		return copy_value(st->state, sizeof st->state, v, vlen), 1;
-	if (IS("want"))
-		return copy_value(st->want, sizeof st->want, v, vlen), 2;
+	for (i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		if (IS(strings[i])) {
+			copy_value(dst[i], size[i], v, vlen);
+			return 1 << i;
+		}
 	if (IS("pid")) {
 		if (parse_number(v, vlen, 0x7fffffff, &n) == -1)
 			return -1;
 		st->pid = (long)n;
-		return 4;
+		return 1 << 6;
 	}
 	if (IS("since"))
-		return parse_since(v, vlen, &st->since_ms) == -1 ? -1 : 8;
-	if (IS("ready"))
-		return copy_value(st->ready, sizeof st->ready, v, vlen), 16;
+		return parse_since(v, vlen, &st->since_ms) == -1 ? -1 : 1 << 7;
 	if (IS("paused")) {
 		st->paused = vlen == 3 && memcmp(v, "yes", 3) == 0;
-		return 32;
+		return 1 << 8;
 	}
 	if (IS("restarts")) {
 		if (parse_number(v, vlen, 0xffffffff, &n) == -1)
 			return -1;
 		st->restarts = (unsigned)n;
-		return 64;
+		return 1 << 9;
 	}
-	if (IS("last_exit"))
-		return copy_value(st->last_exit, sizeof st->last_exit, v,
-		    vlen), 128;
-	if (IS("backoff"))
-		return copy_value(st->backoff, sizeof st->backoff, v, vlen),
-		    256;
-	if (IS("error"))
-		return copy_value(st->error, sizeof st->error, v, vlen), 512;
 #undef IS
 	return 0;
 }
@@ -146,7 +148,7 @@ status_parse(const char *text, struct status_info *st)
 		}
 		p = *nl != '\0' ? nl + 1 : nl;
 	}
-	if (seen == 1023)
+	if (seen == (1 << 10) - 1)
 		return 0;
 bad:
 	errno = EINVAL;

@@ -325,6 +325,7 @@ run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	char *argv[] = { "./finish", code, sig, NULL };
 	struct sv_recipe recipe = sv->recipe;
 	enum sv_start_error err;
+	int saved;
 
 	recipe.notify_fd = -1;		/* readiness is ./run's alone */
 	sv_exit_text(reason, sizeof reason, sv->last_wstatus);
@@ -339,10 +340,11 @@ run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 		sv->timer_at = now + sv->conf.finish_timeout_ms;
 		return;
 	}
+	saved = errno;
 	sv->finish_pid = 0;
 	if (err != SV_START_MISSING) {
 		snprintf(why, sizeof why, "finish: %s: %s",
-		    sv_start_error_code(err), strerror(errno));
+		    sv_start_error_code(err), strerror(saved));
 		note(sv, ops, why);
 	}
 	after_run(sv, ops, reason, now);
@@ -358,6 +360,24 @@ become_up(struct sv *sv, const struct sv_ops *ops, enum sv_ready ready,
 	enter(sv, ops, SV_UP, reason);
 }
 
+/* Read conf and env/ again; on failure the service is failed. */
+static int
+reload(struct sv *sv, const struct sv_ops *ops)
+{
+	char why[sizeof sv->error], msg[sizeof sv->error + 32];
+
+	if (ops->reload(ops->ctx, &sv->conf, &sv->recipe, why,
+	    sizeof why) == -1) {
+		snprintf(msg, sizeof msg, "config_invalid: %s", why);
+		fail(sv, ops, msg);
+		return -1;
+	}
+	sv->next_delay_ms = sv->conf.backoff_initial_ms;
+	sv->ready = has_readiness(sv) ? SV_READY_NO : SV_READY_NA;
+	return 0;
+}
+
+/* Start ./run; EXPLICIT (u, o, r) reads conf and env/ first. */
 static void
 start(struct sv *sv, const struct sv_ops *ops, int explicit,
     const char *reason, int64_t now)
@@ -367,16 +387,8 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 	char why[sizeof sv->error];
 	int saved;
 
-	if (explicit && ops->reload(ops->ctx, &sv->conf, &sv->recipe, why,
-	    sizeof why) == -1) {
-		char msg[sizeof sv->error + 32];
-
-		snprintf(msg, sizeof msg, "config_invalid: %s", why);
-		fail(sv, ops, msg);
+	if (explicit && reload(sv, ops) == -1)
 		return;
-	}
-	if (explicit)
-		sv->next_delay_ms = sv->conf.backoff_initial_ms;
 	enter(sv, ops, SV_STARTING, reason);
 	sv->paused = 0;
 	if (ops->spawn(ops->ctx, argv, &sv->recipe, &sv->pid, &err) == -1) {
@@ -403,16 +415,10 @@ void
 sv_boot(struct sv *sv, const struct sv_ops *ops, int want_up,
     const char *reason, int64_t now)
 {
-	char why[sizeof sv->error], msg[sizeof sv->error + 32];
-
 	if (want_up) {
 		sv->want = SV_WANT_UP;
 		start(sv, ops, 1, reason, now);
-	} else if (ops->reload(ops->ctx, &sv->conf, &sv->recipe, why,
-	    sizeof why) == -1) {
-		snprintf(msg, sizeof msg, "config_invalid: %s", why);
-		fail(sv, ops, msg);
-	} else
+	} else if (reload(sv, ops) == 0)
 		note(sv, ops, reason);
 }
 
