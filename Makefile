@@ -11,13 +11,13 @@ LDFLAGS  =
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
-BIN     = sid-supervise sid-ctl
-LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/io.o lib/msg.o \
+BIN     = sid-svscan sid-supervise sid-ctl
+LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/fingerprint.o lib/io.o lib/msg.o \
           lib/parse.o lib/proc.o lib/selfpipe.o lib/status.o lib/sv.o
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount
-HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/io.h lib/msg.h \
+HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/fingerprint.h lib/io.h lib/msg.h \
           lib/parse.h lib/proc.h lib/selfpipe.h lib/status.h lib/sv.h
 
 all: $(BIN)
@@ -32,11 +32,13 @@ libsid.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
+sid-svscan: cmd/sid-svscan.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ cmd/sid-svscan.o libsid.a
 sid-supervise: cmd/sid-supervise.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ cmd/sid-supervise.o libsid.a
 sid-ctl: cmd/sid-ctl.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ cmd/sid-ctl.o libsid.a
-cmd/sid-supervise.o cmd/sid-ctl.o: $(HDR)
+cmd/sid-svscan.o cmd/sid-supervise.o cmd/sid-ctl.o: $(HDR)
 
 test/unit/sv_test: test/unit/sv_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/sv_test.o libsid.a

@@ -1,0 +1,975 @@
+/*
+ * sid-svscan [-t SECS] [-p] [DIR]: run one sid-supervise per service of
+ * DIR (and one for its log/), and keep the tree whole.
+ *
+ * For a service with log/, sid-svscan creates a pipe once and holds both
+ * ends for the life of the service: the service's sid-supervise gets the
+ * write end as stdout, the logger's gets the read end as stdin.  Since
+ * we always hold a write end, a logger never sees EOF while the service
+ * lives, and since we always hold the read end, a service never gets
+ * EPIPE while its logger restarts: lines wait in the pipe.
+ *
+ * One poll() loop: the signal pipe, DIR/.sid-svscan/control (bytes from
+ * "sid-ctl scan"), the directory watch where the system has one, and
+ * with -p the services' output pipes.  Timers: the rescan period, the
+ * restart of a sid-supervise that died, and the drain of a logger.
+ *
+ * Exit codes: 0 after SIGTERM or SIGINT (never on its own as PID 1), 64
+ * usage, 111 setup failed.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#ifndef SID_NO_INOTIFY
+#include <sys/inotify.h>
+#define HAVE_INOTIFY 1
+#endif
+#endif
+
+#include "clock.h"
+#include "conf.h"
+#include "ctl.h"
+#include "fingerprint.h"
+#include "io.h"
+#include "msg.h"
+#include "proc.h"
+#include "selfpipe.h"
+#include "status.h"
+
+#define CTL_DIR		".sid-svscan"
+#define RESTART_MIN_MS	250	/* a sid-supervise that died: first retry */
+#define RESTART_MAX_MS	2000
+#define FOREIGN_MS	100	/* another tree's sid-supervise: recheck */
+#define DRAIN_STEP_MS	20	/* logger drain: status check period */
+#define DRAIN_MAX_MS	5000	/* logger drain: then x regardless */
+#define STOP_MARGIN_MS	5000	/* shutdown: beyond the largest grace */
+#define LINE_MAX_PREFIX	65536	/* -p: longer lines are split */
+#define LEN(a)		(sizeof(a) / sizeof((a)[0]))
+
+extern char **environ;
+
+/* One sid-supervise we run, for a service or its logger. */
+struct sup {
+	pid_t		 pid;		/* 0: not running */
+	int64_t		 start_at;	/* -1: no start pending */
+	int64_t		 delay_ms;	/* the next restart delay */
+	int		 quitting;	/* x sent: do not restart */
+};
+
+struct svc {
+	char		*name;		/* the entry in DIR */
+	char		*dir;		/* where it leads: reachable after rm */
+	int		 seen;		/* found by the current scan */
+	int		 removed;	/* gone from DIR, or shutting down */
+	int		 has_log;
+	struct sup	 main, log;
+	int		 pipe_r, pipe_w;	/* -1 when none */
+	int		 draining;	/* logger told to end at EOF */
+	int64_t		 drain_until;
+	char		*line;		/* -p: a partial line */
+	size_t		 line_len;
+};
+
+static const char	*scan_path;
+static char		 supervise_bin[PATH_MAX];
+static int		 prefix_output;
+static int64_t		 scan_period_ms = -1;
+static struct svc	**svcs;
+static size_t		 nsvcs, capsvcs;
+static int		 sigfd = -1, ctlfd = -1, watchfd = -1, devnull = -1;
+static int64_t		 next_scan_at;
+static int		 shutting_down;
+static int64_t		 shutdown_until;
+static unsigned long	 report_seq;
+static char		 changes[65536];	/* added/removed since report */
+static size_t		 changes_len;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sid-svscan [-t SECS] [-p] [DIR]\n");
+	exit(64);
+}
+
+static void
+note_change(const char *what, const char *name)
+{
+	int n = snprintf(changes + changes_len, sizeof changes - changes_len,
+	    "%s %s\n", what, name);
+
+	if (n > 0 && (size_t)n < sizeof changes - changes_len)
+		changes_len += (size_t)n;
+}
+
+/* ---- the table of services, sorted by name ---- */
+
+static size_t
+find_slot(const char *name, int *found)
+{
+	size_t lo = 0, hi = nsvcs, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(svcs[mid]->name, name);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = 0;
+	return lo;
+}
+
+static struct svc *
+add_svc(const char *name, size_t slot)
+{
+	struct svc *s, **grown;
+
+	if (nsvcs == capsvcs) {
+		capsvcs = capsvcs ? capsvcs * 2 : 64;
+		if ((grown = realloc(svcs, capsvcs * sizeof *svcs)) == NULL)
+			return NULL;
+		svcs = grown;
+	}
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		return NULL;
+	if ((s->name = strdup(name)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->pipe_r = s->pipe_w = -1;
+	s->main.start_at = s->log.start_at = -1;
+	s->main.delay_ms = s->log.delay_ms = RESTART_MIN_MS;
+	memmove(svcs + slot + 1, svcs + slot, (nsvcs - slot) * sizeof *svcs);
+	svcs[slot] = s;
+	nsvcs++;
+	return s;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void
+free_svc(struct svc *s)
+{
+	int found;
+	size_t slot = find_slot(s->name, &found);
+
+	if (found && svcs[slot] == s) {
+		memmove(svcs + slot, svcs + slot + 1,
+		    (nsvcs - slot - 1) * sizeof *svcs);
+		nsvcs--;
+	}
+	close_fd(&s->pipe_r);
+	close_fd(&s->pipe_w);
+	free(s->line);
+	free(s->dir);
+	free(s->name);
+	free(s);
+	next_scan_at = clock_now_ms();	/* it may be back already */
+}
+
+/* ---- talking to a sid-supervise ---- */
+
+static void
+sup_path(const struct svc *s, const struct sup *p, const char *file,
+    char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s/supervise/%s", s->dir, p == &s->log ?
+	    "/log" : "", file);
+}
+
+/* Send CMD; returns 0, or -1 when no sid-supervise reads the FIFO. */
+static int
+sup_send(const struct svc *s, const struct sup *p, const char *cmd)
+{
+	char path[PATH_MAX];
+
+	sup_path(s, p, "control", path, sizeof path);
+	return ctl_send(path, cmd, strlen(cmd));
+}
+
+/* x, or SIGTERM (which means x) when the FIFO is out of reach. */
+static void
+sup_quit(struct svc *s, struct sup *p)
+{
+	p->quitting = 1;
+	if (sup_send(s, p, "x") == -1 && p->pid != 0)
+		kill(p->pid, SIGTERM);
+}
+
+static int
+sup_status(const struct svc *s, const struct sup *p, struct status_info *st)
+{
+	char path[PATH_MAX], *text;
+	size_t len;
+	int r;
+
+	sup_path(s, p, "status", path, sizeof path);
+	if (io_read_file(path, 4096, &text, &len) == -1)
+		return -1;
+	r = status_parse(text, st);
+	free(text);
+	return r;
+}
+
+/*
+ * A sid-supervise that is not ours holds the service (an earlier
+ * sid-svscan was killed): ask it to leave, so that the tree is ours
+ * again with our pipes.  Its logger is told to end at EOF first and to
+ * exit once the service's old supervisor is gone, so no line is lost.
+ */
+static int
+evict_foreign(struct svc *s, struct sup *p, int64_t now)
+{
+	if (sup_send(s, p, "") == -1)
+		return 0;
+	if (p == &s->main)
+		sup_send(s, p, "x");
+	else if (s->main.pid == 0 && sup_send(s, &s->main, "") == -1)
+		sup_send(s, p, "x");
+	else
+		sup_send(s, p, "o");
+	p->start_at = now + FOREIGN_MS;
+	return 1;
+}
+
+static void
+start_sup(struct svc *s, struct sup *p, int64_t now)
+{
+	struct sv_recipe r = { environ, NULL, { -1, -1, -1 }, -1 };
+	char dir[PATH_MAX], *argv[] = { supervise_bin, dir, NULL };
+	enum sv_start_error why;
+	int unused;
+
+	p->start_at = -1;
+	if (evict_foreign(s, p, now))
+		return;
+	snprintf(dir, sizeof dir, "%s%s", s->dir, p == &s->log ? "/log" : "");
+	if (p == &s->log) {
+		r.fds[0] = s->pipe_r;
+		r.fds[1] = 1;
+		r.fds[2] = 2;
+	} else {
+		r.fds[0] = devnull;
+		r.fds[1] = s->pipe_w >= 0 ? s->pipe_w : 1;
+		r.fds[2] = s->pipe_w >= 0 && !s->has_log ? s->pipe_w : 2;
+	}
+	if (proc_spawn(argv, &r, &p->pid, &unused, &why) == -1) {
+		sid_warn_sys("unable to start %s %s", supervise_bin, dir);
+		p->pid = 0;
+		p->start_at = now + p->delay_ms;
+	}
+}
+
+/* ---- scanning ---- */
+
+static int
+is_service_dir(const char *name)
+{
+	struct stat st;
+
+	return name[0] != '.' && stat(name, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int
+has_run(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof path, "%s/run", name);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * The directory NAME leads to: for a symlink its target (relative to DIR,
+ * where we are), so the service stays reachable when the link is gone.
+ */
+static char *
+link_target(const char *name)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(name, &st) == -1 || !S_ISLNK(st.st_mode))
+		return strdup(name);
+	if ((n = readlink(name, target, sizeof target - 1)) <= 0)
+		return NULL;
+	target[n] = '\0';
+	return strdup(target);
+}
+
+static int
+open_pipe(struct svc *s)
+{
+	int fds[2];
+
+	if (pipe(fds) == -1)
+		return -1;
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	s->pipe_r = fds[0];
+	s->pipe_w = fds[1];
+	if (prefix_output && !s->has_log)
+		io_nonblock(s->pipe_r);
+	return 0;
+}
+
+static void
+new_service(const char *name, size_t slot, int64_t now)
+{
+	char log[PATH_MAX];
+	struct svc *s;
+
+	if ((s = add_svc(name, slot)) == NULL) {
+		sid_warn_sys("unable to add %s", name);
+		return;
+	}
+	s->seen = 1;
+	if ((s->dir = link_target(name)) == NULL) {
+		sid_warn_sys("unable to read %s", name);
+		free_svc(s);
+		return;
+	}
+	snprintf(log, sizeof log, "%s/log", s->dir);
+	s->has_log = is_service_dir(log);
+	if ((s->has_log || prefix_output) && open_pipe(s) == -1) {
+		sid_warn_sys("unable to create a pipe for %s", name);
+		s->main.start_at = now + RESTART_MAX_MS;
+		return;
+	}
+	note_change("added", name);
+	if (s->has_log)
+		start_sup(s, &s->log, now);
+	start_sup(s, &s->main, now);
+}
+
+/* A service left DIR (or we shut down): stop it, its logger after. */
+static void
+remove_service(struct svc *s, int64_t now)
+{
+	if (!s->removed && !shutting_down)
+		note_change("removed", s->name);
+	s->removed = 1;
+	s->main.start_at = s->log.start_at = -1;
+	if (s->main.pid != 0) {
+		sup_quit(s, &s->main);
+	} else if (s->log.pid != 0 && !s->draining) {
+		s->draining = 1;
+		s->drain_until = now + DRAIN_MAX_MS;
+		if (sup_send(s, &s->log, "o") == -1)
+			sup_quit(s, &s->log);
+		close_fd(&s->pipe_w);
+	} else if (s->log.pid == 0)
+		free_svc(s);
+}
+
+static void
+scan(int64_t now)
+{
+	struct dirent *de;
+	struct svc *s;
+	size_t i, slot;
+	int found, waiting = 0;
+	DIR *d;
+
+	next_scan_at = now + scan_period_ms;
+	if ((d = opendir(".")) == NULL) {
+		sid_warn_sys("unable to read %s", scan_path);
+		return;
+	}
+	for (i = 0; i < nsvcs; i++)
+		svcs[i]->seen = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_service_dir(de->d_name))
+			continue;
+		slot = find_slot(de->d_name, &found);
+		if (found) {
+			svcs[slot]->seen = 1;
+		} else if (!has_run(de->d_name)) {
+			waiting = 1;	/* still being written */
+		} else if (!shutting_down)
+			new_service(de->d_name, slot, now);
+	}
+	closedir(d);
+	for (i = nsvcs; i-- > 0;) {
+		s = svcs[i];
+		if (!s->seen && !s->removed)
+			remove_service(s, now);
+	}
+	if (waiting && next_scan_at > now + 100)
+		next_scan_at = now + 100;
+}
+
+/* ---- children ---- */
+
+/* At shutdown, say which services needed SIGKILL to stop. */
+static void
+report_escalation(const struct svc *s)
+{
+	struct status_info st;
+
+	if (sup_status(s, &s->main, &st) == 0 &&
+	    strncmp(st.error, "stop_escalated", 14) == 0)
+		sid_warn("%s: stop needed SIGKILL (%s)", s->name, st.error);
+}
+
+static void
+on_main_exit(struct svc *s, int64_t now)
+{
+	s->main.pid = 0;
+	if (shutting_down)
+		report_escalation(s);
+	if (s->removed) {
+		remove_service(s, now);
+		return;
+	}
+	s->main.start_at = now + s->main.delay_ms;
+	if (s->main.delay_ms < RESTART_MAX_MS)
+		s->main.delay_ms *= 2;
+}
+
+static void
+on_log_exit(struct svc *s, int64_t now)
+{
+	s->log.pid = 0;
+	if (s->removed) {
+		if (s->main.pid == 0)
+			free_svc(s);
+		return;
+	}
+	s->log.start_at = now + s->log.delay_ms;
+	if (s->log.delay_ms < RESTART_MAX_MS)
+		s->log.delay_ms *= 2;
+}
+
+static void
+reap(int64_t now)
+{
+	pid_t pid;
+	size_t i;
+	int wstatus;
+
+	/* As PID 1 (or a subreaper) we also reap orphans: ignore those. */
+	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
+		for (i = 0; i < nsvcs; i++) {
+			if (svcs[i]->main.pid == pid) {
+				on_main_exit(svcs[i], now);
+				break;
+			}
+			if (svcs[i]->log.pid == pid) {
+				on_log_exit(svcs[i], now);
+				break;
+			}
+		}
+	}
+}
+
+/* ---- sid-ctl scan: a report of what changed ---- */
+
+/* Services whose run, conf or env/ changed since their last load. */
+static size_t
+report_changed(char *buf, size_t size, int restart)
+{
+	char path[PATH_MAX], *text;
+	struct fingerprint then, now;
+	size_t len, n = 0, i;
+	struct svc *s;
+
+	for (i = 0; i < nsvcs && n < size; i++) {
+		s = svcs[i];
+		if (s->removed || s->main.pid == 0)
+			continue;
+		sup_path(s, &s->main, "loaded", path, sizeof path);
+		if (io_read_file(path, 4096, &text, &len) == -1)
+			continue;
+		if (fp_parse(text, &then) == 0) {
+			fp_service(s->dir, &now);
+			if (then.run != now.run || then.conf != now.conf ||
+			    then.env != now.env) {
+				n += (size_t)snprintf(buf + n, size - n,
+				    "changed %s:%s%s%s\n", s->name,
+				    then.run != now.run ? " run" : "",
+				    then.conf != now.conf ? " conf" : "",
+				    then.env != now.env ? " env" : "");
+				if (restart && n < size &&
+				    sup_send(s, &s->main, "r") == 0)
+					n += (size_t)snprintf(buf + n, size - n,
+					    "restarted %s\n", s->name);
+			}
+		}
+		free(text);
+	}
+	return n < size ? n : size;
+}
+
+struct port_use {
+	unsigned	 port;
+	const char	*name;
+};
+
+static int
+compare_ports(const void *a, const void *b)
+{
+	const struct port_use *x = a, *y = b;
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Two services that declare the same ready-port. */
+static size_t
+report_conflicts(char *buf, size_t size)
+{
+	struct port_use *uses;
+	struct sv_conf conf;
+	char path[PATH_MAX], err[256];
+	size_t nuses = 0, n = 0, i, j;
+
+	if (nsvcs == 0 || (uses = calloc(nsvcs, sizeof *uses)) == NULL)
+		return 0;
+	for (i = 0; i < nsvcs; i++) {
+		snprintf(path, sizeof path, "%s/conf", svcs[i]->dir);
+		if (!svcs[i]->removed && conf_load(path, path, &conf, err,
+		    sizeof err) == 0 && conf.ready_port != 0) {
+			uses[nuses].port = conf.ready_port;
+			uses[nuses++].name = svcs[i]->name;
+		}
+	}
+	qsort(uses, nuses, sizeof *uses, compare_ports);
+	for (i = 0; i < nuses && n < size; i = j) {
+		for (j = i + 1; j < nuses && uses[j].port == uses[i].port; j++)
+			;
+		if (j - i < 2)
+			continue;
+		n += (size_t)snprintf(buf + n, size - n, "conflict port %u:",
+		    uses[i].port);
+		for (; i < j && n < size; i++)
+			n += (size_t)snprintf(buf + n, size - n, " %s",
+			    uses[i].name);
+		if (n < size)
+			buf[n++] = '\n';
+	}
+	free(uses);
+	return n < size ? n : size;
+}
+
+static void
+write_report(int restart)
+{
+	static char buf[sizeof changes + 65536];
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof buf, "scan %lu\n", ++report_seq);
+	memcpy(buf + n, changes, changes_len);
+	n += changes_len;
+	changes_len = 0;
+	n += report_changed(buf + n, sizeof buf - n, restart);
+	n += report_conflicts(buf + n, sizeof buf - n);
+	if (io_replace(CTL_DIR "/report", buf, n) == -1)
+		sid_warn_sys("unable to write %s/%s/report", scan_path,
+		    CTL_DIR);
+}
+
+static void
+read_control(int64_t now)
+{
+	char buf[64];
+	ssize_t n, i;
+
+	while ((n = read(ctlfd, buf, sizeof buf)) > 0)
+		for (i = 0; i < n; i++)
+			if (buf[i] == 'a' || buf[i] == 'A') {
+				scan(now);
+				write_report(buf[i] == 'A');
+			}
+}
+
+/* ---- -p: services' output, one prefixed line at a time ---- */
+
+static void
+put_line(const struct svc *s, const char *line, size_t len)
+{
+	static char out[LINE_MAX_PREFIX + NAME_MAX + 4];
+	size_t nlen = strlen(s->name);
+
+	/* One write per line, so lines of services never interleave. */
+	memcpy(out, s->name, nlen);
+	memcpy(out + nlen, ": ", 2);
+	memcpy(out + nlen + 2, line, len);
+	out[nlen + 2 + len] = '\n';
+	if (io_write_all(1, out, nlen + 3 + len) == -1 && errno != EPIPE)
+		sid_warn_sys("unable to write to stdout");
+}
+
+/* Lines longer than LINE_MAX_PREFIX are cut into pieces of that size. */
+static void
+read_output(struct svc *s)
+{
+	char buf[8192];
+	ssize_t n, i;
+
+	if (s->line == NULL && (s->line = malloc(LINE_MAX_PREFIX)) == NULL)
+		return;
+	while ((n = read(s->pipe_r, buf, sizeof buf)) > 0)
+		for (i = 0; i < n; i++) {
+			if (buf[i] != '\n')
+				s->line[s->line_len++] = buf[i];
+			if (buf[i] == '\n' || s->line_len == LINE_MAX_PREFIX) {
+				put_line(s, s->line, s->line_len);
+				s->line_len = 0;
+			}
+		}
+}
+
+/* ---- timers ---- */
+
+/*
+ * A logger whose service is gone was told "o": it ends at EOF, after
+ * the last line.  Once it is down (or after DRAIN_MAX_MS), x.
+ */
+static void
+check_drain(struct svc *s, int64_t now)
+{
+	struct status_info st;
+
+	if (s->log.quitting)
+		return;
+	if (now >= s->drain_until || (sup_status(s, &s->log, &st) == 0 &&
+	    (strcmp(st.state, "down") == 0 ||
+	    strcmp(st.state, "failed") == 0)))
+		sup_quit(s, &s->log);
+}
+
+static void
+run_timers(int64_t now)
+{
+	struct svc *s;
+	size_t i;
+
+	if (now >= next_scan_at && !shutting_down)
+		scan(now);
+	for (i = 0; i < nsvcs; i++) {
+		s = svcs[i];
+		if (s->log.start_at >= 0 && now >= s->log.start_at)
+			start_sup(s, &s->log, now);
+		if (s->main.start_at >= 0 && now >= s->main.start_at)
+			start_sup(s, &s->main, now);
+		if (s->draining && s->log.pid != 0)
+			check_drain(s, now);
+	}
+}
+
+static int64_t
+next_deadline(int64_t now)
+{
+	int64_t at = shutting_down ? shutdown_until : next_scan_at;
+	const struct svc *s;
+	size_t i;
+
+#define EARLIER(t)	do { if ((t) >= 0 && (t) < at) at = (t); } while (0)
+	for (i = 0; i < nsvcs; i++) {
+		s = svcs[i];
+		EARLIER(s->main.start_at);
+		EARLIER(s->log.start_at);
+		if (s->draining && !s->log.quitting)
+			EARLIER(now + DRAIN_STEP_MS);
+	}
+#undef EARLIER
+	return at;
+}
+
+/* ---- shutdown ---- */
+
+static void
+begin_shutdown(int64_t now)
+{
+	char path[PATH_MAX], err[256];
+	struct sv_conf conf;
+	int64_t grace = 0;
+	size_t i;
+
+	if (shutting_down)
+		return;
+	shutting_down = 1;
+	for (i = 0; i < nsvcs; i++) {
+		snprintf(path, sizeof path, "%s/conf", svcs[i]->dir);
+		if (conf_load(path, path, &conf, err, sizeof err) == 0 &&
+		    conf.stop_grace_ms > grace)
+			grace = conf.stop_grace_ms;
+	}
+	if (grace == 0)
+		grace = 10000;
+	/* Escalation takes one grace; a group stuck after it, another. */
+	shutdown_until = now + 2 * grace + STOP_MARGIN_MS;
+	for (i = nsvcs; i-- > 0;)
+		remove_service(svcs[i], now);
+}
+
+/* Past the deadline: kill what is left, and say so. */
+static void
+abandon_shutdown(void)
+{
+	size_t i;
+
+	for (i = 0; i < nsvcs; i++) {
+		sid_warn("%s: still running at the shutdown deadline; "
+		    "SIGKILL to its sid-supervise", svcs[i]->name);
+		if (svcs[i]->main.pid != 0)
+			kill(svcs[i]->main.pid, SIGKILL);
+		if (svcs[i]->log.pid != 0)
+			kill(svcs[i]->log.pid, SIGKILL);
+	}
+}
+
+/* ---- setup ---- */
+
+/*
+ * sid-supervise beside our own binary, else the first one in PATH, as an
+ * absolute path: we chdir into DIR before we start any.
+ */
+static void
+find_supervise(const char *argv0)
+{
+	char cwd[PATH_MAX], dir[PATH_MAX], *slash;
+	const char *path, *p, *end;
+	int n;
+
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		sid_die_sys(111, "unable to get the working directory");
+	if (strchr(argv0, '/') != NULL) {
+		n = snprintf(dir, sizeof dir, "%s%s%s", argv0[0] == '/' ?
+		    "" : cwd, argv0[0] == '/' ? "" : "/", argv0);
+		slash = strrchr(dir, '/');
+		if (n > 0 && (size_t)n < sizeof dir && snprintf(slash + 1,
+		    sizeof dir - (size_t)(slash + 1 - dir), "sid-supervise") <
+		    (int)(sizeof dir - (size_t)(slash + 1 - dir)) &&
+		    access(dir, X_OK) == 0) {
+			memcpy(supervise_bin, dir, sizeof dir);
+			return;
+		}
+	}
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		n = snprintf(dir, sizeof dir, "%s%s%.*s/sid-supervise",
+		    *p == '/' ? "" : cwd, *p == '/' ? "" : "/",
+		    (int)(end - p), p);
+		if (end > p && n > 0 && (size_t)n < sizeof dir &&
+		    access(dir, X_OK) == 0) {
+			memcpy(supervise_bin, dir, sizeof dir);
+			return;
+		}
+	}
+	sid_die(111, "unable to find sid-supervise beside %s or in PATH",
+	    argv0);
+}
+
+/*
+ * DIR/.sid-svscan holds our lock (one sid-svscan per directory), the
+ * FIFO that "sid-ctl scan" writes to, and the scan report.  A read-only
+ * DIR still works, without sid-ctl scan.
+ */
+static void
+open_control(void)
+{
+	struct flock fl;
+	int fd;
+
+	if (mkdir(CTL_DIR, 0700) == -1 && errno != EEXIST) {
+		sid_warn_sys("unable to create %s/%s; sid-ctl scan will not "
+		    "work", scan_path, CTL_DIR);
+		return;
+	}
+	fd = open(CTL_DIR "/lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fd == -1)
+		sid_die_sys(111, "unable to open %s/%s/lock", scan_path,
+		    CTL_DIR);
+	if (fcntl(fd, F_SETLK, &fl) == -1)
+		sid_die(111, "another sid-svscan runs on %s", scan_path);
+	if (mkfifo(CTL_DIR "/control", 0600) == -1 && errno != EEXIST)
+		sid_die_sys(111, "unable to create %s/%s/control", scan_path,
+		    CTL_DIR);
+	ctlfd = open(CTL_DIR "/control", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (ctlfd == -1 || open(CTL_DIR "/control", O_WRONLY | O_NONBLOCK |
+	    O_CLOEXEC) == -1)
+		sid_die_sys(111, "unable to open %s/%s/control", scan_path,
+		    CTL_DIR);
+}
+
+static void
+open_watch(void)
+{
+#ifdef HAVE_INOTIFY
+	watchfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (watchfd >= 0 && inotify_add_watch(watchfd, ".", IN_CREATE |
+	    IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB) == -1)
+		close_fd(&watchfd);
+#endif
+	/* With a watch, the period is only a safety net. */
+	if (scan_period_ms < 0)
+		scan_period_ms = watchfd >= 0 ? 60000 : 1000;
+}
+
+static void
+setup(const char *argv0)
+{
+	static const int caught[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP,
+	    SIGPIPE };
+	size_t i;
+
+	io_cloexec_from(3);
+	find_supervise(argv0);
+	if (chdir(scan_path) == -1)
+		sid_die_sys(111, "unable to chdir to %s", scan_path);
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		sid_die_sys(111, "unable to open /dev/null");
+	if ((sigfd = selfpipe_init()) == -1)
+		sid_die_sys(111, "unable to create the signal pipe");
+	for (i = 0; i < LEN(caught); i++)
+		if (selfpipe_catch(caught[i]) == -1)
+			sid_die_sys(111, "unable to catch signal %d", caught[i]);
+#ifdef PR_SET_CHILD_SUBREAPER
+	/* Orphans of the tree come to us, and we reap them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
+	open_control();
+	open_watch();
+}
+
+/* ---- the loop ---- */
+
+static void
+handle_signals(int64_t now)
+{
+	int sig;
+
+	while ((sig = selfpipe_read()) != 0) {
+		if (sig == SIGCHLD)
+			reap(now);
+		else if (sig == SIGHUP)
+			next_scan_at = now;
+		else if (sig == SIGTERM || sig == SIGINT)
+			begin_shutdown(now);
+	}
+}
+
+static void
+drain_watch(int64_t now)
+{
+	char buf[4096];
+
+	while (read(watchfd, buf, sizeof buf) > 0)
+		;
+	next_scan_at = now;
+}
+
+static void
+run_loop(void)
+{
+	struct pollfd *pfd = NULL, *grown;
+	size_t cap = 0, n, i;
+	int64_t now, at;
+	int timeout;
+
+	while (!shutting_down || nsvcs > 0) {
+		now = clock_now_ms();
+		if (cap < nsvcs + 3) {
+			cap = (nsvcs + 3) * 2;
+			if ((grown = realloc(pfd, cap * sizeof *pfd)) == NULL)
+				sid_die_sys(111, "out of memory");
+			pfd = grown;
+		}
+		pfd[0].fd = sigfd;
+		pfd[1].fd = ctlfd;
+		pfd[2].fd = watchfd;
+		for (n = 3, i = 0; i < nsvcs; i++)
+			if (prefix_output && !svcs[i]->has_log)
+				pfd[n++].fd = svcs[i]->pipe_r;
+		for (i = 0; i < n; i++)
+			pfd[i].events = POLLIN;
+		at = next_deadline(now);
+		timeout = at <= now ? 0 : at - now > INT_MAX ? INT_MAX :
+		    (int)(at - now);
+		if (poll(pfd, (nfds_t)n, timeout) == -1 && errno != EINTR)
+			sid_warn_sys("poll");
+		now = clock_now_ms();
+		handle_signals(now);
+		if (ctlfd >= 0 && (pfd[1].revents & POLLIN))
+			read_control(now);
+		if (watchfd >= 0 && (pfd[2].revents & POLLIN))
+			drain_watch(now);
+		for (i = 0; i < nsvcs; i++)
+			if (prefix_output && !svcs[i]->has_log)
+				read_output(svcs[i]);
+		run_timers(now);
+		if (shutting_down && now >= shutdown_until && nsvcs > 0) {
+			abandon_shutdown();
+			break;
+		}
+	}
+	free(pfd);
+}
+
+int
+main(int argc, char *argv[])
+{
+	char *end;
+	double secs;
+	int c;
+
+	msg_init("sid-svscan");
+	while ((c = getopt(argc, argv, "pt:")) != -1) {
+		switch (c) {
+		case 'p':
+			prefix_output = 1;
+			break;
+		case 't':
+			secs = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' || secs <= 0 ||
+			    secs > 86400)
+				usage();
+			scan_period_ms = (int64_t)(secs * 1000);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind > 1)
+		usage();
+	scan_path = optind < argc ? argv[optind] : ".";
+	setup(argv[0]);
+	scan(clock_now_ms());
+	run_loop();
+	return 0;
+}

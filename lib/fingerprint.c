@@ -1,0 +1,133 @@
+/* fingerprint: FNV-1a hashes of run, conf and env/. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fingerprint.h"
+
+#define FNV_OFFSET	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+#define FP_MISSING	1	/* a missing file */
+
+static uint64_t
+fnv(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len-- > 0) {
+		h ^= *p++;
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+static uint64_t
+hash_fd(uint64_t h, int fd)
+{
+	char buf[8192];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0 ||
+	    (n == -1 && errno == EINTR))
+		if (n > 0)
+			h = fnv(h, buf, (size_t)n);
+	return h;
+}
+
+uint64_t
+fp_file(const char *path)
+{
+	uint64_t h;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return FP_MISSING;
+	h = hash_fd(FNV_OFFSET, fd);
+	close(fd);
+	return h;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+uint64_t
+fp_dir(const char *dir)
+{
+	char **names = NULL, **grown, path[4096];
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	uint64_t h = FNV_OFFSET, file;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return FP_MISSING;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = realloc(names, cap * sizeof *names)) == NULL)
+				break;
+			names = grown;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, compare_names);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		file = fp_file(path);
+		h = fnv(h, names[i], strlen(names[i]) + 1);
+		h = fnv(h, &file, sizeof file);
+		free(names[i]);
+	}
+	free(names);
+	return h;
+}
+
+void
+fp_service(const char *dir, struct fingerprint *fp)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/run", dir);
+	fp->run = fp_file(path);
+	snprintf(path, sizeof path, "%s/conf", dir);
+	fp->conf = fp_file(path);
+	snprintf(path, sizeof path, "%s/env", dir);
+	fp->env = fp_dir(path);
+}
+
+size_t
+fp_format(char *buf, size_t size, const struct fingerprint *fp)
+{
+	int n = snprintf(buf, size, "run=%016llx\nconf=%016llx\nenv=%016llx\n",
+	    (unsigned long long)fp->run, (unsigned long long)fp->conf,
+	    (unsigned long long)fp->env);
+
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+int
+fp_parse(const char *text, struct fingerprint *fp)
+{
+	unsigned long long run, conf, env;
+
+	if (sscanf(text, "run=%llx\nconf=%llx\nenv=%llx", &run, &conf,
+	    &env) != 3)
+		return -1;
+	fp->run = run;
+	fp->conf = conf;
+	fp->env = env;
+	return 0;
+}
