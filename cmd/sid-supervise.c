@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "envdir.h"
+#include "fingerprint.h"
 #include "io.h"
 #include "msg.h"
 #include "proc.h"
@@ -50,6 +51,8 @@ static int64_t		 since_ms;	/* wall time of the last transition */
 static char		 status_text[2048];
 static size_t		 status_len;
 static pid_t		 status_pid = -1;
+static pid_t		 child_pgid = -1;	/* as in supervise/child */
+static struct fingerprint loaded;		/* as in supervise/loaded */
 static int64_t		 retry_at = -1;	/* status write failed: retry then */
 static int		 write_failed;	/* a warning was printed */
 
@@ -115,6 +118,17 @@ on_event(void *ctx, enum sv_state from, enum sv_state to, const char *reason)
 	    reason));
 }
 
+/* supervise/loaded: what the running service was started from. */
+static void
+write_loaded(void)
+{
+	char text[128];
+
+	if (io_replace("supervise/loaded", text, fp_format(text, sizeof text,
+	    &loaded)) == -1)
+		sid_warn_sys("unable to write %s/supervise/loaded", svdir);
+}
+
 static int
 has_log_dir(void)
 {
@@ -158,6 +172,9 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 	envdir_free(child_env);
 	child_env = env;
 	*conf = fresh;
+	loaded.conf = fp_file("conf");
+	loaded.env = fp_dir("env");
+	write_loaded();
 	recipe->envp = child_env;
 	recipe->dir = ".";
 	recipe->fds[0] = is_logger() ? 0 : devnull;
@@ -177,6 +194,10 @@ op_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 	(void)ctx;
 	if (proc_spawn(argv, recipe, pid, &fd, why) == -1)
 		return -1;
+	if (strcmp(argv[0], "./run") == 0) {
+		loaded.run = fp_file("run");
+		write_loaded();
+	}
 	if (fd >= 0) {
 		if (notify_fd >= 0)
 			close(notify_fd);
@@ -309,6 +330,49 @@ setup(void)
 	since_ms = clock_wall_ms();
 }
 
+/*
+ * supervise/child: "PGID STARTTIME" of the service's process group while
+ * it lives, so that a sid-supervise started after this one was killed
+ * can find that group and tell it from a recycled pid.
+ */
+static int
+write_child(void)
+{
+	char text[128], start[64];
+	size_t len = 0;
+
+	if (sv.pgid != 0 && proc_start_time(sv.pgid, start, sizeof start) == 0)
+		len = (size_t)snprintf(text, sizeof text, "%ld %s\n",
+		    (long)sv.pgid, start);
+	return io_replace("supervise/child", text, len);
+}
+
+/*
+ * The group an earlier sid-supervise left running, or 0.  Its leader
+ * must still have the recorded start time; a group whose leader is gone
+ * is taken as ours while it has members (a new group of that number
+ * needs the pid reused first, and a process that leads it).
+ */
+static pid_t
+find_leftover(void)
+{
+	char *text, start[64], now[64];
+	size_t len;
+	long pgid = 0;
+
+	if (io_read_file("supervise/child", 256, &text, &len) == -1)
+		return 0;
+	if (sscanf(text, "%ld %63s", &pgid, start) != 2 || pgid <= 1)
+		pgid = 0;
+	free(text);
+	if (pgid == 0)
+		return 0;
+	if (proc_start_time((pid_t)pgid, now, sizeof now) == 0)
+		return strcmp(now, start) == 0 && getpgid((pid_t)pgid) ==
+		    (pid_t)pgid ? (pid_t)pgid : 0;
+	return kill(-(pid_t)pgid, 0) == 0 ? (pid_t)pgid : 0;
+}
+
 /* Write supervise/status and supervise/pid when they changed. */
 static void
 flush_status(int64_t now)
@@ -319,6 +383,11 @@ flush_status(int64_t now)
 	if (retry_at >= 0 && now < retry_at)
 		return;
 	len = status_format(text, sizeof text, &sv, since_ms);
+	if (sv.pgid != child_pgid) {
+		if (write_child() == -1)
+			goto fail;
+		child_pgid = sv.pgid;
+	}
 	if (sv.pid != status_pid) {
 		if (sv.pid != 0)
 			pidlen = (size_t)snprintf(pidtext, sizeof pidtext,
@@ -453,14 +522,20 @@ run_loop(void)
 int
 main(int argc, char *argv[])
 {
+	pid_t leftover;
+
 	msg_init("sid-supervise");
 	if (argc != 2 || argv[1][0] == '-')
 		usage();
 	svdir = argv[1];
 	setup();
 	sv_init(&sv);
-	sv_boot(&sv, &ops, access("down", F_OK) == -1,
-	    "sid-supervise started", clock_now_ms());
+	if ((leftover = find_leftover()) != 0)
+		sv_boot_leftover(&sv, &ops, leftover, access("down", F_OK) == -1,
+		    clock_now_ms());
+	else
+		sv_boot(&sv, &ops, access("down", F_OK) == -1,
+		    "sid-supervise started", clock_now_ms());
 	flush_status(clock_now_ms());
 	run_loop();
 	retry_at = -1;

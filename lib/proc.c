@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -167,6 +168,35 @@ fail_errpipe:
 	close(errpipe[1]);
 	errno = saved;
 	return -1;
+}
+
+int
+proc_start_time(pid_t pid, char *buf, size_t size)
+{
+	char path[64], text[1024], *p;
+	ssize_t n;
+	int fd, field;
+
+	if (kill(pid, 0) == -1 && errno != EPERM)
+		return -1;
+	snprintf(buf, size, "-");
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	/* The name in parentheses may hold anything: count from its end. */
+	if ((p = strrchr(text, ')')) == NULL)
+		return 0;
+	for (field = 2; field < 22 && p != NULL; field++)
+		if ((p = strchr(p + 1, ' ')) != NULL)
+			p++;
+	if (p != NULL)
+		snprintf(buf, size, "%.*s", (int)strcspn(p, " "), p);
+	return 0;
 }
 
 int

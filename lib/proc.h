@@ -25,6 +25,13 @@ int	proc_spawn(char *const argv[], const struct sv_recipe *recipe,
 	    pid_t *pid, int *notify, enum sv_start_error *why);
 
 /*
+ * proc_start_time: a word that tells PID's process from a later one that
+ * reuses the pid: its start time in clock ticks since boot where /proc
+ * gives it (Linux), else "-".  Returns 0, or -1 when PID does not exist.
+ */
+int	proc_start_time(pid_t pid, char *buf, size_t size);
+
+/*
  * proc_probe_port: 1 when a TCP connection to 127.0.0.1:PORT succeeds
  * within a few milliseconds, else 0.
  */

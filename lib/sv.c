@@ -334,6 +334,11 @@ run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	snprintf(sig, sizeof sig, "%d", WIFSIGNALED(sv->last_wstatus) ?
 	    WTERMSIG(sv->last_wstatus) : 0);
 	sv->pgid = 0;
+	if (sv->leftover) {
+		sv->leftover = 0;
+		after_run(sv, ops, "earlier instance gone", now);
+		return;
+	}
 	if (ops->spawn(ops->ctx, argv, &recipe, &sv->finish_pid,
 	    &err) == 0) {
 		enter(sv, ops, SV_FINISHING, reason);
@@ -420,6 +425,23 @@ sv_boot(struct sv *sv, const struct sv_ops *ops, int want_up,
 		start(sv, ops, 1, reason, now);
 	} else if (reload(sv, ops) == 0)
 		note(sv, ops, reason);
+}
+
+void
+sv_boot_leftover(struct sv *sv, const struct sv_ops *ops, pid_t pgid,
+    int want_up, int64_t now)
+{
+	char why[sizeof sv->error];
+
+	/* The stop needs stop-signal and stop-grace; a bad conf waits. */
+	if (ops->reload(ops->ctx, &sv->conf, &sv->recipe, why,
+	    sizeof why) == -1)
+		conf_defaults(&sv->conf);
+	sv->want = want_up ? SV_WANT_UP : SV_WANT_DOWN;
+	sv->restart_now = want_up;
+	sv->leftover = 1;
+	sv->pgid = pgid;
+	stop(sv, ops, "instance left by an earlier sid-supervise", now);
 }
 
 /* Start now if nothing runs, else once the current run has ended. */

@@ -114,6 +114,7 @@ struct sv {
 	int		restart_now;	/* start again once stopped */
 	int		escalated;	/* SIGKILL sent in this stop */
 	int		exiting;	/* x received */
+	int		leftover;	/* stopping an earlier instance */
 	int		done;
 	unsigned long	events;		/* events emitted so far */
 };
@@ -127,6 +128,15 @@ void	sv_init(struct sv *sv);
  */
 void	sv_boot(struct sv *sv, const struct sv_ops *ops, int want_up,
 	    const char *reason, int64_t now);
+
+/*
+ * sv_boot_leftover: instead of sv_boot, when the process group PGID of
+ * an earlier sid-supervise's child still runs (that supervisor was
+ * killed): stop that group as a stop command would, then start the
+ * service when WANT_UP.  ./finish is not run for it.
+ */
+void	sv_boot_leftover(struct sv *sv, const struct sv_ops *ops, pid_t pgid,
+	    int want_up, int64_t now);
 
 /*
  * sv_on_control: one byte from the control FIFO.  Returns 0, or -1 for a
