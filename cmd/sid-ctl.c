@@ -443,27 +443,24 @@ compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every service of the scan directory, with its logger, by name. */
-static int
-status_all(int json)
+/* The entries of the scan directory that are services, sorted. */
+static char **
+list_services(const char *dir, size_t *count)
 {
-	const char *dir = scan_dir();
-	char **names = NULL, **grown, logname[PATH_MAX];
-	struct service svc;
+	char **names = NULL, **grown, path[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0;
 	DIR *d;
 
-	if ((d = opendir(dir)) == NULL) {
-		sid_error("unable to read the scan directory %s: %s", dir,
-		    strerror(errno));
-		return EXIT_NO_SERVICE;
-	}
+	if ((d = opendir(dir)) == NULL)
+		return NULL;
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || stat(path, &st) == -1 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
-		if (n == cap) {
+		if (n + 2 > cap) {
 			cap = cap ? cap * 2 : 64;
 			if ((grown = realloc(names, cap * sizeof *names)) ==
 			    NULL)
@@ -476,17 +473,69 @@ status_all(int json)
 	closedir(d);
 	if (n > 0)
 		qsort(names, n, sizeof *names, compare_names);
+	*count = n;
+	return names != NULL ? names : calloc(1, sizeof *names);
+}
+
+/* One row of the table: NAME STATE PID UPTIME READY RESTARTS LAST-EXIT. */
+static void
+print_row(int width, const char *name, const struct service *svc)
+{
+	struct status_info st;
+	int64_t uptime;
+
+	if (!supervisor_alive(svc) || read_status(svc, &st) == -1) {
+		printf("%-*s %-12s %7s %8s %5s %8s %s\n", width, name,
+		    "unsupervised", "-", "-", "-", "-", "-");
+		return;
+	}
+	uptime = (clock_wall_ms() - st.since_ms) / 1000;
+	printf("%-*s %-12s %7ld %7llds %5s %8u %s\n", width, name, st.state,
+	    st.pid, (long long)(uptime < 0 ? 0 : uptime), st.ready,
+	    st.restarts, st.last_exit);
+}
+
+/*
+ * Every service of the scan directory and its logger, by name: a table,
+ * or with JSON one object per line.
+ */
+static int
+status_all(int json)
+{
+	const char *dir = scan_dir();
+	char **names, name[NAME_MAX + 8];
+	struct service svc;
+	struct stat st;
+	size_t n, i, len;
+	int width = 4, pass;
+
+	if ((names = list_services(dir, &n)) == NULL) {
+		sid_error("unable to read the scan directory %s: %s", dir,
+		    strerror(errno));
+		return EXIT_NO_SERVICE;
+	}
+	for (i = 0; i < n; i++)
+		if ((len = strlen(names[i]) + 4) > (size_t)width && len < 200)
+			width = (int)len;
+	if (!json)
+		printf("%-*s %-12s %7s %8s %5s %8s %s\n", width, "NAME",
+		    "STATE", "PID", "UPTIME", "READY", "RESTARTS",
+		    "LAST-EXIT");
 	for (i = 0; i < n; i++) {
-		svc.name = names[i];
-		snprintf(svc.dir, sizeof svc.dir, "%s/%s", dir, names[i]);
-		if (stat(svc.dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-			status_one(names[i], &svc, json, 0);
-			snprintf(logname, sizeof logname, "%s/log", names[i]);
-			svc.name = logname;
-			snprintf(svc.dir, sizeof svc.dir, "%s/%s/log", dir,
-			    names[i]);
-			if (stat(svc.dir, &st) == 0 && S_ISDIR(st.st_mode))
-				status_one(logname, &svc, json, 0);
+		/* Pass 0: the service; pass 1: its logger, if any. */
+		for (pass = 0; pass < 2; pass++) {
+			snprintf(name, sizeof name, "%s%s", names[i],
+			    pass ? "/log" : "");
+			svc.name = name;
+			if (snprintf(svc.dir, sizeof svc.dir, "%s/%s", dir,
+			    name) >= (int)sizeof svc.dir ||
+			    (pass && (stat(svc.dir, &st) == -1 ||
+			    !S_ISDIR(st.st_mode))))
+				continue;
+			if (json)
+				status_one(name, &svc, 1, 0);
+			else
+				print_row(width, name, &svc);
 		}
 		free(names[i]);
 	}

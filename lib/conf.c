@@ -72,10 +72,11 @@ set_max_restarts(struct sv_conf *c, const char *v, const char **why)
 	size_t n = slash != NULL ? (size_t)(slash - v) : strlen(v);
 	uint64_t max;
 
-	if (n >= sizeof count)
-		n = sizeof count - 1;
-	memcpy(count, v, n);
-	count[n] = '\0';
+	if (n < sizeof count) {
+		memcpy(count, v, n);
+		count[n] = '\0';
+	} else
+		count[0] = '\0';	/* too long to be a count: rejected */
 	if (parse_uint(count, 0, CONF_MAX_RESTARTS, &max) == -1) {
 		*why = "must be N or N/WINDOW with N from 0 to 256";
 		return -1;

@@ -41,7 +41,7 @@ parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 			errno = EINVAL;
 			return -1;
 		}
-		if (v > (UINT64_MAX - 9) / 10) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
 			errno = ERANGE;
 			return -1;
 		}

@@ -162,6 +162,11 @@ events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
 	char when[32];
 	int n;
 
+	if (size < 2) {
+		if (size == 1)
+			buf[0] = '\0';
+		return 0;
+	}
 	n = snprintf(buf, size, "%s %s -> %s %s\n",
 	    fmt_unix_ms(when, sizeof when, wall_ms), sv_state_name(from),
 	    sv_state_name(to), reason);

@@ -406,6 +406,9 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 	}
 	sv->pgid = sv->pid;
 	sv->started_at = now;
+	/* It runs: an earlier start error is history (events keeps it). */
+	if (strncmp(sv->error, "stop_escalated", 14) != 0)
+		sv->error[0] = '\0';
 	if (!has_readiness(sv)) {
 		become_up(sv, ops, SV_READY_NA, "started");
 		return;
