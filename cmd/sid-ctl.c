@@ -5,6 +5,7 @@
  *   sid-ctl status [-j] [SERVICE...]
  *   sid-ctl wait -u|-d|-R [-T SECS] SERVICE...
  *   sid-ctl history [-n LINES] SERVICE
+ *   sid-ctl scan [-r] [-T SECS]
  *
  * Commands go to supervise/control; state is read from supervise/status.
  * Waiting polls the status file with a deadline, as runit's sv -w does.
@@ -63,7 +64,7 @@ usage(const char *why)
 	fprintf(stderr, "sid-ctl: %s; usage: sid-ctl [-w] [-T SECS] "
 	    "-u|-d|-o|-r|-t|-k|-h|-a|-i|-q|-1|-2|-p|-c|-x SERVICE... | "
 	    "status [-j] [SERVICE...] | wait -u|-d|-R [-T SECS] SERVICE... | "
-	    "history [-n LINES] SERVICE\n", why);
+	    "history [-n LINES] SERVICE | scan [-r] [-T SECS]\n", why);
 	exit(EXIT_USAGE);
 }
 
@@ -632,6 +633,72 @@ cmd_history(int argc, char *argv[])
 	return EXIT_DONE;
 }
 
+/* The number on the first line of a scan report, "scan N"; 0: none. */
+static unsigned long
+report_seq(const char *path, char **text)
+{
+	unsigned long seq = 0;
+	size_t len;
+
+	*text = NULL;
+	if (io_read_file(path, 1024 * 1024, text, &len) == -1)
+		return 0;
+	if (sscanf(*text, "scan %lu", &seq) != 1)
+		seq = 0;
+	return seq;
+}
+
+/*
+ * Ask sid-svscan to rescan now ("a"; with -r "A": and restart services
+ * whose run, conf or env/ changed) and print its report.
+ */
+static int
+cmd_scan(int argc, char *argv[])
+{
+	char control[PATH_MAX], report[PATH_MAX], *text, *body;
+	int64_t timeout = 10000, deadline, step = 1;
+	unsigned long old;
+	int c, restart = 0;
+
+	while ((c = getopt(argc, argv, "rT:")) != -1) {
+		if (c == 'r')
+			restart = 1;
+		else if (c == 'T')
+			timeout = parse_timeout(optarg);
+		else
+			usage("scan: unknown option");
+	}
+	if (optind != argc)
+		usage("scan takes no service");
+	snprintf(control, sizeof control, "%s/.sid-svscan/control",
+	    scan_dir());
+	snprintf(report, sizeof report, "%s/.sid-svscan/report", scan_dir());
+	old = report_seq(report, &text);
+	free(text);
+	if (ctl_send(control, restart ? "A" : "a", 1) == -1) {
+		sid_error("no sid-svscan is running on %s (%s: %s)", scan_dir(),
+		    control, strerror(errno));
+		return EXIT_NO_SUPERVISOR;
+	}
+	deadline = clock_now_ms() + timeout;
+	while (report_seq(report, &text) == old) {
+		free(text);
+		if (clock_now_ms() >= deadline) {
+			sid_error("scan: no report from sid-svscan on %s",
+			    scan_dir());
+			return EXIT_NOT_DONE;
+		}
+		pause_ms(step);
+		if (step < 20)
+			step *= 2;
+	}
+	body = strchr(text, '\n');
+	body = body != NULL ? body + 1 : text + strlen(text);
+	fputs(*body != '\0' ? body : "no changes\n", stdout);
+	free(text);
+	return EXIT_DONE;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -645,6 +712,8 @@ main(int argc, char *argv[])
 		return cmd_wait(argc - 1, argv + 1);
 	if (strcmp(argv[1], "history") == 0)
 		return cmd_history(argc - 1, argv + 1);
+	if (strcmp(argv[1], "scan") == 0)
+		return cmd_scan(argc - 1, argv + 1);
 	if (argv[1][0] != '-')
 		usage("unknown command");
 	return cmd_control(argc, argv);

@@ -792,6 +792,22 @@ find_supervise(const char *argv0)
 	    argv0);
 }
 
+/* Go on numbering reports where an earlier sid-svscan stopped. */
+static unsigned long
+last_report_seq(void)
+{
+	unsigned long seq = 0;
+	size_t len;
+	char *text;
+
+	if (io_read_file(CTL_DIR "/report", 1024 * 1024, &text, &len) == 0) {
+		if (sscanf(text, "scan %lu", &seq) != 1)
+			seq = 0;
+		free(text);
+	}
+	return seq;
+}
+
 /*
  * DIR/.sid-svscan holds our lock (one sid-svscan per directory), the
  * FIFO that "sid-ctl scan" writes to, and the scan report.  A read-only
@@ -820,6 +836,7 @@ open_control(void)
 	if (mkfifo(CTL_DIR "/control", 0600) == -1 && errno != EEXIST)
 		sid_die_sys(111, "unable to create %s/%s/control", scan_path,
 		    CTL_DIR);
+	report_seq = last_report_seq();
 	ctlfd = open(CTL_DIR "/control", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (ctlfd == -1 || open(CTL_DIR "/control", O_WRONLY | O_NONBLOCK |
 	    O_CLOEXEC) == -1)
