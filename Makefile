@@ -6,7 +6,9 @@ MANDIR   = $(PREFIX)/share/man
 CC       = cc
 CFLAGS   = -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib $(SCAN)
+# SCAN = -DSID_NO_INOTIFY: sid-svscan polls the directory even on Linux.
+SCAN     =
 LDFLAGS  =
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
@@ -16,7 +18,8 @@ LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/fingerprint.o lib/io
           lib/parse.o lib/proc.o lib/selfpipe.o lib/status.o lib/sv.o
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test
-HELPERS = test/helpers/probe-child test/helpers/fdcount
+HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
+          test/helpers/sid-svscan-poll
 HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/fingerprint.h lib/io.h lib/msg.h \
           lib/parse.h lib/proc.h lib/selfpipe.h lib/status.h lib/sv.h
 
@@ -52,6 +55,12 @@ $(UNIT:=.o): $(HDR) test/unit/check.h
 
 test/helpers/probe-child: test/helpers/probe-child.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ test/helpers/probe-child.c
+test/helpers/linelog: test/helpers/linelog.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ test/helpers/linelog.c
+# sid-svscan built without inotify, to test the portable polling scan.
+test/helpers/sid-svscan-poll: cmd/sid-svscan.c libsid.a $(HDR)
+	$(CC) $(CPPFLAGS) -DSID_NO_INOTIFY $(CFLAGS) $(LDFLAGS) -o $@ \
+	    cmd/sid-svscan.c libsid.a
 test/helpers/fdcount: test/helpers/fdcount.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ test/helpers/fdcount.c
 
