@@ -13,7 +13,7 @@ LDFLAGS  =
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
-BIN     = sid-svscan sid-supervise sid-ctl
+BIN     = sid-svscan sid-supervise sid-ctl sid-log
 LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/fingerprint.o lib/io.o lib/msg.o \
           lib/parse.o lib/proc.o lib/selfpipe.o lib/status.o lib/sv.o
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
@@ -39,9 +39,11 @@ sid-svscan: cmd/sid-svscan.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ cmd/sid-svscan.o libsid.a
 sid-supervise: cmd/sid-supervise.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ cmd/sid-supervise.o libsid.a
+sid-log: cmd/sid-log.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ cmd/sid-log.o libsid.a
 sid-ctl: cmd/sid-ctl.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ cmd/sid-ctl.o libsid.a
-cmd/sid-svscan.o cmd/sid-supervise.o cmd/sid-ctl.o: $(HDR)
+cmd/sid-svscan.o cmd/sid-supervise.o cmd/sid-ctl.o cmd/sid-log.o: $(HDR)
 
 test/unit/sv_test: test/unit/sv_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/sv_test.o libsid.a

@@ -1,0 +1,575 @@
+/*
+ * sid-log [-s BYTES] [-n KEEP] [-t] LOGDIR: append stdin to LOGDIR/current,
+ * rotate it by size, keep KEEP old files.
+ *
+ * Throughput comes from doing little per line: one read() of up to
+ * 256 KiB, one clock reading and one formatted timestamp per read, one
+ * write() per read.  Without -t the bytes go out as they came, cut only
+ * at the line boundary where a rotation falls.
+ *
+ * Nothing is lost: a failing write is retried (the pipe fills meanwhile
+ * and the writer waits).  A rotation renames current to @TIME.u at once
+ * and goes on writing a new current, while a child process fsyncs the
+ * .u file and only then renames it to @TIME.s: a crash at any point
+ * leaves every line whole under one name or another, and a .u found at
+ * start is finished first.  On SIGTERM sid-log finishes the line it is in, reading one byte at a
+ * time, so it never takes from the pipe more than whole lines and the
+ * next logger on the same pipe goes on exactly after it.
+ *
+ * Exit codes: 0 at end of input or on SIGTERM, 64 usage, 111 setup failed
+ * (another sid-log holds LOGDIR/lock).
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "msg.h"
+#include "parse.h"
+#include "selfpipe.h"
+
+#define IN_SIZE		(256 * 1024)
+#define OUT_SIZE	(512 * 1024)
+#define STAMP_LEN	28	/* "2026-11-22T02:10:00.123456Z " */
+#define TAIL_WAIT_MS	5000	/* on SIGTERM: wait this long for a line's end */
+#define RETRY_MAX_MS	1000
+
+static const char	*logdir;
+static uint64_t		 max_size = 1000000;
+static uint64_t		 keep = 10;
+static int		 stamps;
+static int		 cur = -1;		/* LOGDIR/current */
+static uint64_t		 cur_size;		/* of current, written */
+static char		 in[IN_SIZE];
+static char		 out[OUT_SIZE];
+static size_t		 pending;		/* bytes in out[] */
+static int		 at_line_start = 1;
+static int		 rotate_asked;		/* SIGALRM */
+static pid_t		 finisher;		/* finishing .u files */
+static char		 stamp[STAMP_LEN + 1];
+static struct timespec	 stamp_time;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sid-log [-s BYTES] [-n KEEP] [-t] LOGDIR\n");
+	exit(64);
+}
+
+static void
+pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Write all of BUF to current.  A failure (disk full, EIO) is not an
+ * end: warn once, wait a growing delay, and try the rest again.
+ */
+static void
+write_retry(const char *buf, size_t len)
+{
+	long delay = 10;
+	int warned = 0;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(cur, buf, len);
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			cur_size += (uint64_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (!warned)
+			sid_warn_sys("unable to write %s/current; retrying",
+			    logdir);
+		warned = 1;
+		pause_ms(delay);
+		if ((delay *= 2) > RETRY_MAX_MS)
+			delay = RETRY_MAX_MS;
+	}
+	if (warned)
+		sid_warn("writing %s/current works again", logdir);
+}
+
+static void
+flush(void)
+{
+	write_retry(out, pending);
+	pending = 0;
+}
+
+static void
+emit(const char *p, size_t len)
+{
+	if (pending + len > OUT_SIZE)
+		flush();
+	if (len >= OUT_SIZE / 2 && pending == 0) {
+		write_retry(p, len);	/* large: straight from the input */
+		return;
+	}
+	memcpy(out + pending, p, len);
+	pending += len;
+}
+
+/* The timestamp for the lines of this read: never going backwards. */
+static void
+take_stamp(void)
+{
+	struct timespec now;
+	struct tm tm;
+	char text[96];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec < stamp_time.tv_sec || (now.tv_sec ==
+	    stamp_time.tv_sec && now.tv_nsec < stamp_time.tv_nsec))
+		now = stamp_time;
+	stamp_time = now;
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000);
+	memcpy(stamp, text, STAMP_LEN);
+}
+
+/* "@....s" (finished) when SUFFIX is 's', "@....u" when 'u'. */
+static int
+is_rotated(const char *name, char suffix)
+{
+	size_t len = strlen(name);
+
+	return name[0] == '@' && len > 3 && name[len - 2] == '.' &&
+	    name[len - 1] == suffix;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the rotated files ending in SUFFIX, oldest first. */
+static char **
+list_rotated(char suffix, size_t *count)
+{
+	char **names = NULL, **grown;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(".")) == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		if (!is_rotated(de->d_name, suffix))
+			continue;
+		if (n + 1 >= cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((grown = realloc(names, cap * sizeof *names)) == NULL)
+				break;
+			names = grown;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			break;
+		n++;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, compare_names);
+	*count = n;
+	return names;
+}
+
+static void
+free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+/* Delete the oldest finished files beyond KEEP.  Names sort by time. */
+static void
+prune(void)
+{
+	char **names;
+	size_t n, i;
+
+	if ((names = list_rotated('s', &n)) == NULL)
+		return;
+	for (i = 0; i + keep < n; i++)
+		if (unlink(names[i]) == -1)
+			sid_warn_sys("unable to remove %s/%s", logdir, names[i]);
+	free_names(names, n);
+}
+
+static void
+sync_dir(void)
+{
+	int fd = open(".", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+static void
+open_current(void)
+{
+	struct stat st;
+
+	while ((cur = open("current", O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0644)) == -1) {
+		sid_warn_sys("unable to open %s/current; retrying", logdir);
+		pause_ms(RETRY_MAX_MS);
+	}
+	cur_size = fstat(cur, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/*
+ * Finish every @TIME.u: fsync it, then rename it to @TIME.s (a rename
+ * that a crash can make durable only after the data), fsync the
+ * directory, prune.  Runs in a child process, or at start and exit.
+ */
+static void
+finish_rotated(void)
+{
+	char **names, done[96];
+	size_t n, i;
+	int fd;
+
+	while ((names = list_rotated('u', &n)) != NULL && n > 0) {
+		for (i = 0; i < n; i++) {
+			if ((fd = open(names[i], O_RDONLY | O_CLOEXEC)) >= 0) {
+				while (fsync(fd) == -1 && errno == EINTR)
+					;
+				close(fd);
+			}
+			snprintf(done, sizeof done, "%.*s.s",
+			    (int)strlen(names[i]) - 2, names[i]);
+			if (rename(names[i], done) == -1)
+				sid_warn_sys("unable to rename %s/%s", logdir,
+				    names[i]);
+		}
+		free_names(names, n);
+		sync_dir();
+		prune();
+	}
+	free(names);
+}
+
+/* Run finish_rotated() in a child, unless one is at it already. */
+static void
+start_finisher(void)
+{
+	struct sigaction sa;
+
+	if (finisher != 0)
+		return;
+	if ((finisher = fork()) == -1) {
+		finisher = 0;
+		finish_rotated();	/* no child: do it here */
+		return;
+	}
+	if (finisher > 0)
+		return;
+	/* The child ends its work even when the group is told to stop. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	finish_rotated();
+	_exit(0);
+}
+
+/* The finisher exited: a file renamed since its last look needs another. */
+static void
+reap_finisher(void)
+{
+	size_t n = 0;
+	char **names;
+
+	while (finisher != 0 && waitpid(finisher, NULL, WNOHANG) == finisher) {
+		finisher = 0;
+		if ((names = list_rotated('u', &n)) != NULL)
+			free_names(names, n);
+		if (n > 0)
+			start_finisher();
+	}
+}
+
+/* A name @YYYYMMDDTHHMMSS.uuuuuuZ that no rotated file has yet. */
+static void
+rotated_name(char *name, size_t size)
+{
+	struct timespec now;
+	char other[96];
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (;;) {
+		gmtime_r(&now.tv_sec, &tm);
+		snprintf(name, size, "@%04d%02d%02dT%02d%02d%02d.%06ldZ.u",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000);
+		snprintf(other, sizeof other, "%.*s.s", (int)strlen(name) - 2,
+		    name);
+		if (access(name, F_OK) == -1 && access(other, F_OK) == -1)
+			return;
+		/* Same microsecond as the last one: the next name. */
+		if ((now.tv_nsec += 1000) >= 1000000000L) {
+			now.tv_sec++;
+			now.tv_nsec -= 1000000000L;
+		}
+	}
+}
+
+static void
+rotate(void)
+{
+	char name[96];
+
+	flush();
+	rotate_asked = 0;
+	if (cur_size == 0)
+		return;
+	rotated_name(name, sizeof name);
+	if (rename("current", name) == -1) {
+		sid_warn_sys("unable to rename %s/current to %s", logdir, name);
+		return;
+	}
+	close(cur);
+	open_current();
+	start_finisher();
+}
+
+/*
+ * Without -t: whole runs of bytes.  Cut only where the size limit falls,
+ * at the first line end at or past it.
+ */
+static size_t
+take_raw(const char *p, size_t n)
+{
+	uint64_t used = cur_size + pending;
+	size_t need, len;
+	const char *nl;
+
+	if (used >= max_size && at_line_start)
+		return 0;			/* rotate first */
+	need = used >= max_size ? 1 : (size_t)(max_size - used);
+	if (need > n)
+		return n;
+	nl = memchr(p + need - 1, '\n', n - (need - 1));
+	len = nl != NULL ? (size_t)(nl - p) + 1 : n;
+	return len;
+}
+
+/* With -t: one line (or the rest of the input), timestamped. */
+static size_t
+take_line(const char *p, size_t n)
+{
+	const char *nl = memchr(p, '\n', n);
+
+	if (at_line_start)
+		emit(stamp, STAMP_LEN);
+	return nl != NULL ? (size_t)(nl - p) + 1 : n;
+}
+
+/* Append N bytes of input at P. */
+static void
+process(const char *p, size_t n)
+{
+	size_t len;
+
+	if (stamps)
+		take_stamp();
+	while (n > 0) {
+		if (at_line_start && (cur_size + pending >= max_size ||
+		    rotate_asked)) {
+			rotate();
+			continue;
+		}
+		len = stamps ? take_line(p, n) : take_raw(p, n);
+		if (len == 0) {
+			rotate();
+			continue;
+		}
+		emit(p, len);
+		at_line_start = p[len - 1] == '\n';
+		p += len;
+		n -= len;
+	}
+	if (at_line_start && (cur_size + pending >= max_size || rotate_asked))
+		rotate();
+	flush();
+}
+
+/* Wait up to MS for stdin; 1 when readable. */
+static int
+wait_input(int ms)
+{
+	struct pollfd pfd = { 0, POLLIN, 0 };
+
+	return poll(&pfd, 1, ms) > 0;
+}
+
+/*
+ * SIGTERM: end the line we are in, one byte at a time, so the pipe keeps
+ * every byte after it for the next logger.
+ */
+static void
+finish_line(void)
+{
+	char c;
+	ssize_t n;
+
+	while (!at_line_start && wait_input(TAIL_WAIT_MS)) {
+		n = read(0, &c, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		process(&c, 1);
+	}
+}
+
+static void
+take_lock(void)
+{
+	struct flock fl;
+	int fd;
+
+	if ((fd = open("lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		sid_die_sys(111, "unable to open %s/lock", logdir);
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return;
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		sid_die(111, "%s is already written by sid-log pid %ld", logdir,
+		    (long)fl.l_pid);
+	sid_die(111, "%s is already written by another sid-log", logdir);
+}
+
+/* Returns the signal pipe. */
+static int
+setup(void)
+{
+	int sigfd;
+
+	if (mkdir(logdir, 0755) == -1 && errno != EEXIST)
+		sid_die_sys(111, "unable to create %s", logdir);
+	if (chdir(logdir) == -1)
+		sid_die_sys(111, "unable to chdir to %s", logdir);
+	take_lock();
+	if ((sigfd = selfpipe_init()) == -1 || selfpipe_catch(SIGTERM) == -1 ||
+	    selfpipe_catch(SIGALRM) == -1 || selfpipe_catch(SIGPIPE) == -1 ||
+	    selfpipe_catch(SIGCHLD) == -1)
+		sid_die_sys(111, "unable to set up signals");
+	finish_rotated();		/* what a crash left half done */
+	open_current();
+	return sigfd;
+}
+
+/* Returns 1 once SIGTERM came. */
+static int
+handle_signals(void)
+{
+	int sig, term = 0;
+
+	while ((sig = selfpipe_read()) != 0) {
+		if (sig == SIGTERM)
+			term = 1;
+		else if (sig == SIGCHLD)
+			reap_finisher();
+		else if (sig == SIGALRM) {
+			rotate_asked = 1;
+			if (at_line_start)
+				rotate();
+		}
+	}
+	return term;
+}
+
+static void
+run_loop(int sigfd)
+{
+	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
+	ssize_t n;
+
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			sid_die_sys(111, "poll");
+		if ((pfd[1].revents & POLLIN) && handle_signals()) {
+			finish_line();
+			return;
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(0, in, sizeof in);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == -1)
+			sid_die_sys(111, "unable to read stdin");
+		if (n == 0) {
+			if (!at_line_start)
+				process("\n", 1);	/* a last line, ended */
+			return;
+		}
+		process(in, (size_t)n);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	int c, sigfd;
+
+	msg_init("sid-log");
+	while ((c = getopt(argc, argv, "s:n:t")) != -1) {
+		switch (c) {
+		case 's':
+			if (parse_uint(optarg, 1, UINT64_MAX / 2, &max_size) == -1)
+				usage();
+			break;
+		case 'n':
+			if (parse_uint(optarg, 0, 100000, &keep) == -1)
+				usage();
+			break;
+		case 't':
+			stamps = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	logdir = argv[optind];
+	sigfd = setup();
+	run_loop(sigfd);
+	flush();
+	while (fsync(cur) == -1 && errno == EINTR)
+		;
+	while (finisher != 0 && waitpid(finisher, NULL, 0) == -1 &&
+	    errno == EINTR)
+		;
+	finish_rotated();
+	return 0;
+}
