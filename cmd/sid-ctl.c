@@ -5,6 +5,7 @@
  *   sid-ctl status [-j] [SERVICE...]
  *   sid-ctl wait -u|-d|-R [-T SECS] SERVICE...
  *   sid-ctl history [-n LINES] SERVICE
+ *   sid-ctl log [-n LINES] [-f] SERVICE
  *   sid-ctl scan [-r] [-T SECS]
  *
  * Commands go to supervise/control; state is read from supervise/status.
@@ -15,10 +16,13 @@
  * invalid; 64 usage.  Every failure prints one line on stderr.
  */
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +68,8 @@ usage(const char *why)
 	fprintf(stderr, "sid-ctl: %s; usage: sid-ctl [-w] [-T SECS] "
 	    "-u|-d|-o|-r|-t|-k|-h|-a|-i|-q|-1|-2|-p|-c|-x SERVICE... | "
 	    "status [-j] [SERVICE...] | wait -u|-d|-R [-T SECS] SERVICE... | "
-	    "history [-n LINES] SERVICE | scan [-r] [-T SECS]\n", why);
+	    "history [-n LINES] SERVICE | log [-n LINES] [-f] SERVICE | "
+	    "scan [-r] [-T SECS]\n", why);
 	exit(EXIT_USAGE);
 }
 
@@ -633,6 +638,327 @@ cmd_history(int argc, char *argv[])
 	return EXIT_DONE;
 }
 
+/* ---- sid-ctl log ---- */
+
+struct chunk {
+	char	*data;
+	size_t	 len;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Read all of FD into a malloc'ed chunk. */
+static int
+read_all(int fd, struct chunk *c)
+{
+	size_t cap = 65536;
+	ssize_t n;
+	char *grown;
+
+	c->len = 0;
+	if ((c->data = malloc(cap)) == NULL)
+		return -1;
+	while ((n = read(fd, c->data + c->len, cap - c->len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		c->len += (size_t)n;
+		if (c->len == cap) {
+			if ((grown = realloc(c->data, cap *= 2)) == NULL)
+				return -1;
+			c->data = grown;
+		}
+	}
+	return 0;
+}
+
+static int
+is_log_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] == '@' && len > 3 && name[len - 2] == '.' &&
+	    (name[len - 1] == 's' || name[len - 1] == 'u');
+}
+
+/* The rotated files of DIR, oldest first (names sort by time). */
+static char **
+log_files(const char *dir, size_t *count)
+{
+	char **names, **grown;
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	if ((names = calloc(1, sizeof *names)) == NULL)
+		sid_die_sys(111, "out of memory");
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (!is_log_file(de->d_name))
+				continue;
+			if ((grown = realloc(names, (n + 2) * sizeof *names)) ==
+			    NULL || (grown[n] = strdup(de->d_name)) == NULL)
+				sid_die_sys(111, "out of memory");
+			names = grown;
+			n++;
+		}
+		closedir(d);
+	}
+	qsort(names, n, sizeof *names, compare_names);
+	*count = n;
+	return names;
+}
+
+/*
+ * Print the last LINES lines of CHUNKS (oldest first): walk back from
+ * the end counting line ends; a last line without one counts too.
+ */
+static void
+print_last(struct chunk *chunks, size_t n, unsigned long lines)
+{
+	size_t i = n, pos = 0, at_end = 1;
+	unsigned long seen = 0;
+
+	while (i > 0 && seen < lines) {
+		i--;
+		for (pos = chunks[i].len; pos > 0; pos--) {
+			if (chunks[i].data[pos - 1] == '\n' && !at_end &&
+			    ++seen == lines)
+				break;
+			at_end = 0;
+		}
+		if (seen == lines)
+			break;
+	}
+	if (lines == 0)
+		return;
+	for (; i < n; i++, pos = 0)
+		fwrite(chunks[i].data + pos, 1, chunks[i].len - pos, stdout);
+	fflush(stdout);
+}
+
+/*
+ * The last LINES lines across the rotated files and current (read from
+ * CURFD, which then stands at its end for -f).
+ */
+static int
+log_tail(const char *dir, int curfd, unsigned long lines)
+{
+	struct chunk *chunks;
+	char **names, path[PATH_MAX];
+	struct stat held, st;
+	unsigned long seen = 0;
+	size_t n = 0, nnames, older, i, j;
+	int fd;
+
+	names = log_files(dir, &nnames);
+	older = nnames;
+	if ((chunks = calloc(nnames + 1, sizeof *chunks)) == NULL)
+		sid_die_sys(111, "out of memory");
+	/* If current was rotated since we opened it, only older files count. */
+	if (fstat(curfd, &held) == 0)
+		for (i = 0; i < nnames; i++)
+			if (snprintf(path, sizeof path, "%s/%s", dir,
+			    names[i]) < (int)sizeof path && stat(path, &st) ==
+			    0 && st.st_ino == held.st_ino) {
+				older = i;
+				break;
+			}
+	/* Newest first, until enough lines; then put them in order. */
+	if (read_all(curfd, &chunks[n++]) == -1)
+		return -1;
+	for (j = 0; j < chunks[0].len; j++)
+		seen += chunks[0].data[j] == '\n';
+	for (i = older; i > 0 && seen <= lines; i--) {
+		if (snprintf(path, sizeof path, "%s/%s", dir, names[i - 1]) >=
+		    (int)sizeof path || (fd = open(path, O_RDONLY |
+		    O_CLOEXEC)) == -1)
+			continue;	/* pruned meanwhile */
+		if (read_all(fd, &chunks[n]) == 0)
+			for (j = 0; j < chunks[n].len; j++)
+				seen += chunks[n].data[j] == '\n';
+		close(fd);
+		n++;
+	}
+	for (i = 0; i < n / 2; i++) {
+		struct chunk t = chunks[i];
+
+		chunks[i] = chunks[n - 1 - i];
+		chunks[n - 1 - i] = t;
+	}
+	print_last(chunks, n, lines);
+	for (i = 0; i < n; i++)
+		free(chunks[i].data);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(chunks);
+	free(names);
+	return 0;
+}
+
+/* Copy what FD has now to stdout; -1 when stdout is gone. */
+static int
+copy_new(int fd)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n ||
+		    fflush(stdout) == EOF)
+			return -1;
+	return 0;
+}
+
+/*
+ * The file that follows HELD (just rotated away from current): the
+ * rotated file after it by name, else current.  If HELD was already
+ * pruned, everything older went with it: start at the oldest left.
+ */
+static int
+open_next(const char *dir, const struct stat *held)
+{
+	char **names, path[PATH_MAX];
+	size_t n, i, from = 0;
+	struct stat st;
+	int fd = -1;
+
+	names = log_files(dir, &n);
+	for (i = 0; i < n; i++)
+		if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) <
+		    (int)sizeof path && stat(path, &st) == 0 &&
+		    st.st_ino == held->st_ino && st.st_dev == held->st_dev)
+			from = i + 1;
+	for (i = from; i < n && fd == -1; i++)
+		if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) <
+		    (int)sizeof path)
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (fd == -1 && snprintf(path, sizeof path, "%s/current", dir) <
+	    (int)sizeof path)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd;
+}
+
+/*
+ * -f: follow the log like tail -F.  We read the file we hold to its end;
+ * once current is another file, ours was rotated and is complete, so we
+ * go on with the file after it, one by one up to current: no line is
+ * missed, none is read twice.
+ */
+static int
+log_follow(const char *dir, int fd)
+{
+	char path[PATH_MAX];
+	struct stat held, now;
+	struct sigaction sa;
+	int next;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);	/* a closed stdout: EPIPE, exit 0 */
+	if (snprintf(path, sizeof path, "%s/current", dir) >= (int)sizeof path)
+		return EXIT_NOT_DONE;
+	fstat(fd, &held);
+	while (!interrupted) {
+		if (copy_new(fd) == -1)
+			break;
+		if (stat(path, &now) == 0 && (now.st_ino != held.st_ino ||
+		    now.st_dev != held.st_dev)) {
+			if (copy_new(fd) == -1)
+				break;
+			if ((next = open_next(dir, &held)) != -1) {
+				close(fd);
+				fd = next;
+				fstat(fd, &held);
+				continue;
+			}
+		}
+		pause_ms(50);
+	}
+	close(fd);
+	return EXIT_DONE;
+}
+
+/* The service's log directory: conf's log-dir, relative to it. */
+static int
+log_dir_of(const struct service *svc, char *dir, size_t size)
+{
+	char path[PATH_MAX + 8], err[PATH_MAX + 256];
+	struct sv_conf conf;
+
+	service_path(svc, "conf", path, sizeof path);
+	if (conf_load(path, path, &conf, err, sizeof err) == -1) {
+		sid_error("%s: config_invalid: %s", svc->name, err);
+		return EXIT_NO_SERVICE;
+	}
+	if ((conf.log_dir[0] == '/' ? snprintf(dir, size, "%s", conf.log_dir) :
+	    snprintf(dir, size, "%s/%s", svc->dir, conf.log_dir)) >= (int)size) {
+		sid_error("%s: log-dir path too long", svc->name);
+		return EXIT_NO_SERVICE;
+	}
+	return EXIT_DONE;
+}
+
+static int
+cmd_log(int argc, char *argv[])
+{
+	char dir[PATH_MAX], path[PATH_MAX], *end;
+	unsigned long lines = 10;
+	struct service svc;
+	int c, follow = 0, fd = -1, r;
+
+	while ((c = getopt(argc, argv, "n:f")) != -1) {
+		if (c == 'f')
+			follow = 1;
+		else if (c == 'n') {
+			errno = 0;
+			lines = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0')
+				usage("log: -n takes a number of lines");
+		} else
+			usage("log: unknown option");
+	}
+	if (optind != argc - 1)
+		usage("log: one service needed");
+	if ((r = resolve(argv[optind], &svc)) != EXIT_DONE ||
+	    (r = log_dir_of(&svc, dir, sizeof dir)) != EXIT_DONE)
+		return r;
+	if (snprintf(path, sizeof path, "%s/current", dir) >= (int)sizeof path)
+		errno = ENAMETOOLONG;
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		sid_error("%s: no log: %s: %s", svc.name, path,
+		    strerror(errno));
+		return EXIT_NOT_DONE;
+	}
+	if (log_tail(dir, fd, lines) == -1) {
+		sid_error("%s: unable to read %s: %s", svc.name, dir,
+		    strerror(errno));
+		close(fd);
+		return EXIT_NOT_DONE;
+	}
+	if (follow)
+		return log_follow(dir, fd);
+	close(fd);
+	return EXIT_DONE;
+}
+
 /* The number on the first line of a scan report, "scan N"; 0: none. */
 static unsigned long
 report_seq(const char *path, char **text)
@@ -714,6 +1040,8 @@ main(int argc, char *argv[])
 		return cmd_history(argc - 1, argv + 1);
 	if (strcmp(argv[1], "scan") == 0)
 		return cmd_scan(argc - 1, argv + 1);
+	if (strcmp(argv[1], "log") == 0)
+		return cmd_log(argc - 1, argv + 1);
 	if (argv[1][0] != '-')
 		usage("unknown command");
 	return cmd_control(argc, argv);
