@@ -53,6 +53,7 @@ struct service {
 enum goal {
 	GOAL_NONE,
 	GOAL_UP,
+	GOAL_RAN,		/* o: up, or already run and ended */
 	GOAL_DOWN,
 	GOAL_READY,
 	GOAL_NEW_PID,		/* up with a pid other than the old one */
@@ -165,12 +166,18 @@ read_status(const struct service *svc, struct status_info *st)
 	return r;
 }
 
+/* SINCE_MS: the wall time the command was sent, for GOAL_RAN. */
 static int
-reached(const struct status_info *st, enum goal goal, long old_pid)
+reached(const struct status_info *st, enum goal goal, long old_pid,
+    int64_t sent_ms)
 {
 	switch (goal) {
 	case GOAL_UP:
 		return strcmp(st->state, "up") == 0;
+	case GOAL_RAN:
+		return strcmp(st->state, "up") == 0 ||
+		    (strcmp(st->state, "down") == 0 && st->since_ms >= sent_ms &&
+		    strcmp(st->last_exit, "none") != 0);
 	case GOAL_DOWN:
 		return strcmp(st->state, "down") == 0 ||
 		    strcmp(st->state, "failed") == 0;
@@ -199,6 +206,19 @@ pause_ms(int64_t ms)
 }
 
 /*
+ * The pause before the next look at a file we wait on, STARTED ms after
+ * the wait began: 1 ms at first, so a quick answer is seen at once, then
+ * growing to 20 ms, so a long wait costs little.
+ */
+static int64_t
+poll_step(int64_t started)
+{
+	int64_t waited = clock_now_ms() - started;
+
+	return waited < 200 ? 1 : waited < 1000 ? 5 : 20;
+}
+
+/*
  * Poll SVC's status until GOAL or DEADLINE (monotonic ms).  With
  * FAIL_FAST, a state=failed that began after SENT_MS (wall) ends the wait
  * at once: the command was answered, and the answer is no.
@@ -208,7 +228,7 @@ wait_goal(const struct service *svc, enum goal goal, long old_pid,
     int64_t deadline, int fail_fast, int64_t sent_ms)
 {
 	struct status_info st;
-	int64_t step = 1;
+	int64_t started = clock_now_ms();
 
 	for (;;) {
 		if (goal == GOAL_GONE) {
@@ -217,8 +237,12 @@ wait_goal(const struct service *svc, enum goal goal, long old_pid,
 		} else if (!supervisor_alive(svc)) {
 			return no_supervisor(svc);
 		} else if (read_status(svc, &st) == 0) {
-			if (reached(&st, goal, old_pid))
+			if (reached(&st, goal, old_pid, sent_ms))
 				return EXIT_DONE;
+			if (fail_fast && goal == GOAL_PAUSED && st.pid == 0) {
+				sid_error("%s: no child to pause", svc->name);
+				return EXIT_NOT_DONE;
+			}
 			if (fail_fast && strcmp(st.state, "failed") == 0 &&
 			    st.since_ms >= sent_ms) {
 				sid_error("%s: failed: %s", svc->name,
@@ -229,9 +253,7 @@ wait_goal(const struct service *svc, enum goal goal, long old_pid,
 		}
 		if (clock_now_ms() >= deadline)
 			break;
-		pause_ms(step);
-		if (step < 20)
-			step *= 2;
+		pause_ms(poll_step(started));
 	}
 	if (goal == GOAL_GONE || read_status(svc, &st) == -1)
 		sid_error("%s: timed out", svc->name);
@@ -249,8 +271,9 @@ parse_timeout(const char *s)
 
 	errno = 0;
 	secs = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || secs < 0 ||
-	    secs > 86400 * 30) {
+	/* Written so that NaN fails too: every comparison with it is false. */
+	if (errno != 0 || end == s || *end != '\0' ||
+	    !(secs >= 0 && secs <= 86400 * 30)) {
 		usage("-T takes a number of seconds");
 	}
 	return (int64_t)(secs * 1000);
@@ -260,7 +283,8 @@ static enum goal
 goal_of(char cmd)
 {
 	switch (cmd) {
-	case 'u': case 'o': return GOAL_UP;
+	case 'u': return GOAL_UP;
+	case 'o': return GOAL_RAN;
 	case 'd': return GOAL_DOWN;
 	case 'r': return GOAL_NEW_PID;
 	case 'p': return GOAL_PAUSED;
@@ -377,6 +401,18 @@ print_json(const char *name, const struct status_info *st, int64_t uptime)
 	printf(",\"error\":");
 	json_string(st->error);
 	printf("}\n");
+}
+
+/* A listed directory that no sid-supervise runs: its keys are null. */
+static void
+print_unsupervised_json(const char *name)
+{
+	printf("{\"name\":");
+	json_string(name);
+	printf(",\"state\":\"unsupervised\",\"want\":null,\"pid\":null,"
+	    "\"since\":null,\"uptime\":null,\"ready\":null,\"paused\":null,"
+	    "\"restarts\":null,\"last_exit\":null,\"backoff\":null,"
+	    "\"error\":null}\n");
 }
 
 /* "up: foo: pid 4242, 95s, ready; restarts 3, last exit 1" */
@@ -538,7 +574,9 @@ status_all(int json)
 			    (pass && (stat(svc.dir, &st) == -1 ||
 			    !S_ISDIR(st.st_mode))))
 				continue;
-			if (json)
+			if (json && !supervisor_alive(&svc))
+				print_unsupervised_json(name);
+			else if (json)
 				status_one(name, &svc, 1, 0);
 			else
 				print_row(width, name, &svc);
@@ -615,7 +653,7 @@ cmd_history(int argc, char *argv[])
 			usage("history: unknown option");
 		errno = 0;
 		lines = strtoul(optarg, &p, 10);
-		if (errno != 0 || p == optarg || *p != '\0')
+		if (errno != 0 || p == optarg || *p != '\0' || *optarg == '-')
 			usage("history: -n takes a number of lines");
 	}
 	if (optind != argc - 1)
@@ -928,7 +966,8 @@ cmd_log(int argc, char *argv[])
 		else if (c == 'n') {
 			errno = 0;
 			lines = strtoul(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0')
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    *optarg == '-')
 				usage("log: -n takes a number of lines");
 		} else
 			usage("log: unknown option");
@@ -982,7 +1021,7 @@ static int
 cmd_scan(int argc, char *argv[])
 {
 	char control[PATH_MAX], report[PATH_MAX], *text, *body;
-	int64_t timeout = 10000, deadline, step = 1;
+	int64_t timeout = 10000, deadline, started;
 	unsigned long old;
 	int c, restart = 0;
 
@@ -1006,7 +1045,8 @@ cmd_scan(int argc, char *argv[])
 		    control, strerror(errno));
 		return EXIT_NO_SUPERVISOR;
 	}
-	deadline = clock_now_ms() + timeout;
+	started = clock_now_ms();
+	deadline = started + timeout;
 	while (report_seq(report, &text) == old) {
 		free(text);
 		if (clock_now_ms() >= deadline) {
@@ -1014,9 +1054,7 @@ cmd_scan(int argc, char *argv[])
 			    scan_dir());
 			return EXIT_NOT_DONE;
 		}
-		pause_ms(step);
-		if (step < 20)
-			step *= 2;
+		pause_ms(poll_step(started));
 	}
 	body = strchr(text, '\n');
 	body = body != NULL ? body + 1 : text + strlen(text);

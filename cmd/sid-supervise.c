@@ -43,6 +43,7 @@ extern char **environ;
 
 static struct sv	 sv;
 static const char	*svdir;		/* as given, for messages */
+static char		*conf_name;	/* "SVCDIR/conf", for messages */
 static int		 sigfd = -1, fifo_fd = -1, notify_fd = -1;
 static int		 devnull = -1, events_fd = -1;
 static off_t		 events_size;
@@ -159,13 +160,11 @@ static int
 op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
     char *err, size_t errlen)
 {
-	char name[PATH_MAX + 8];
-	struct sv_conf fresh;
+	static struct sv_conf fresh;	/* static: keeps the stack small */
 	char **env;
 
 	(void)ctx;
-	snprintf(name, sizeof name, "%s/conf", svdir);
-	if (conf_load("conf", name, &fresh, err, errlen) == -1)
+	if (conf_load("conf", conf_name, &fresh, err, errlen) == -1)
 		return -1;
 	if ((env = envdir_build("env", environ, err, errlen)) == NULL)
 		return -1;
@@ -419,7 +418,7 @@ fail:
 static void
 read_control(int64_t now)
 {
-	unsigned char buf[4096];
+	unsigned char buf[1024];
 	char line[64];
 	unsigned long unknown = 0;
 	ssize_t n, i;
@@ -528,6 +527,10 @@ main(int argc, char *argv[])
 	if (argc != 2 || argv[1][0] == '-')
 		usage();
 	svdir = argv[1];
+	if ((conf_name = malloc(strlen(svdir) + sizeof "/conf")) == NULL)
+		sid_die_sys(111, "out of memory");
+	strcpy(conf_name, svdir);
+	strcat(conf_name, "/conf");
 	setup();
 	sv_init(&sv);
 	if ((leftover = find_leftover()) != 0)
