@@ -479,44 +479,16 @@ status_one(const char *name, const struct service *svc, int json,
 	return EXIT_NO_SERVICE;
 }
 
+/* io_dir_names filter: a service entry of the scan directory DIR. */
 static int
-compare_names(const void *a, const void *b)
+is_service(const char *name, void *dir)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The entries of the scan directory that are services, sorted. */
-static char **
-list_services(const char *dir, size_t *count)
-{
-	char **names = NULL, **grown, path[PATH_MAX];
-	struct dirent *de;
+	char path[PATH_MAX];
 	struct stat st;
-	size_t n = 0, cap = 0;
-	DIR *d;
 
-	if ((d = opendir(dir)) == NULL)
-		return NULL;
-	while ((de = readdir(d)) != NULL) {
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.' || stat(path, &st) == -1 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		if (n + 2 > cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = realloc(names, cap * sizeof *names)) ==
-			    NULL)
-				sid_die_sys(111, "out of memory");
-			names = grown;
-		}
-		if ((names[n++] = strdup(de->d_name)) == NULL)
-			sid_die_sys(111, "out of memory");
-	}
-	closedir(d);
-	if (n > 0)
-		qsort(names, n, sizeof *names, compare_names);
-	*count = n;
-	return names != NULL ? names : calloc(1, sizeof *names);
+	return name[0] != '.' && snprintf(path, sizeof path, "%s/%s",
+	    (const char *)dir, name) < (int)sizeof path &&
+	    stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* One row of the table: NAME STATE PID UPTIME READY RESTARTS LAST-EXIT. */
@@ -551,7 +523,7 @@ status_all(int json)
 	size_t n, i, len;
 	int width = 4, pass;
 
-	if ((names = list_services(dir, &n)) == NULL) {
+	if ((names = io_dir_names(dir, is_service, (void *)dir, &n)) == NULL) {
 		sid_error("unable to read the scan directory %s: %s", dir,
 		    strerror(errno));
 		return EXIT_NO_SERVICE;
@@ -581,9 +553,8 @@ status_all(int json)
 			else
 				print_row(width, name, &svc);
 		}
-		free(names[i]);
 	}
-	free(names);
+	io_free_names(names);
 	return EXIT_DONE;
 }
 
@@ -718,11 +689,13 @@ read_all(int fd, struct chunk *c)
 	return 0;
 }
 
+/* io_dir_names filter: a rotated log file, finished or not. */
 static int
-is_log_file(const char *name)
+is_log_file(const char *name, void *unused)
 {
 	size_t len = strlen(name);
 
+	(void)unused;
 	return name[0] == '@' && len > 3 && name[len - 2] == '.' &&
 	    (name[len - 1] == 's' || name[len - 1] == 'u');
 }
@@ -731,27 +704,11 @@ is_log_file(const char *name)
 static char **
 log_files(const char *dir, size_t *count)
 {
-	char **names, **grown;
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
+	char **names;
 
-	if ((names = calloc(1, sizeof *names)) == NULL)
+	if ((names = io_dir_names(dir, is_log_file, NULL, count)) == NULL &&
+	    (names = calloc(1, sizeof *names)) == NULL)
 		sid_die_sys(111, "out of memory");
-	if ((d = opendir(dir)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (!is_log_file(de->d_name))
-				continue;
-			if ((grown = realloc(names, (n + 2) * sizeof *names)) ==
-			    NULL || (grown[n] = strdup(de->d_name)) == NULL)
-				sid_die_sys(111, "out of memory");
-			names = grown;
-			n++;
-		}
-		closedir(d);
-	}
-	qsort(names, n, sizeof *names, compare_names);
-	*count = n;
 	return names;
 }
 
@@ -835,10 +792,8 @@ log_tail(const char *dir, int curfd, unsigned long lines)
 	print_last(chunks, n, lines);
 	for (i = 0; i < n; i++)
 		free(chunks[i].data);
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
 	free(chunks);
-	free(names);
+	io_free_names(names);
 	return 0;
 }
 
@@ -879,9 +834,7 @@ open_next(const char *dir, const struct stat *held)
 		if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) <
 		    (int)sizeof path)
 			fd = open(path, O_RDONLY | O_CLOEXEC);
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	io_free_names(names);
 	if (fd == -1 && snprintf(path, sizeof path, "%s/current", dir) <
 	    (int)sizeof path)
 		fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -22,7 +22,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -147,59 +146,21 @@ take_stamp(void)
 	memcpy(stamp, text, STAMP_LEN);
 }
 
-/* "@....s" (finished) when SUFFIX is 's', "@....u" when 'u'. */
+/* io_dir_names filter: "@....s" (finished) or "@....u" (*SUFFIX). */
 static int
-is_rotated(const char *name, char suffix)
+is_rotated(const char *name, void *suffix)
 {
 	size_t len = strlen(name);
 
 	return name[0] == '@' && len > 3 && name[len - 2] == '.' &&
-	    name[len - 1] == suffix;
-}
-
-static int
-compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	    name[len - 1] == *(char *)suffix;
 }
 
 /* The names of the rotated files ending in SUFFIX, oldest first. */
 static char **
 list_rotated(char suffix, size_t *count)
 {
-	char **names = NULL, **grown;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *d;
-
-	if ((d = opendir(".")) == NULL)
-		return NULL;
-	while ((de = readdir(d)) != NULL) {
-		if (!is_rotated(de->d_name, suffix))
-			continue;
-		if (n + 1 >= cap) {
-			cap = cap ? cap * 2 : 32;
-			if ((grown = realloc(names, cap * sizeof *names)) == NULL)
-				break;
-			names = grown;
-		}
-		if ((names[n] = strdup(de->d_name)) == NULL)
-			break;
-		n++;
-	}
-	closedir(d);
-	if (n > 0)
-		qsort(names, n, sizeof *names, compare_names);
-	*count = n;
-	return names;
-}
-
-static void
-free_names(char **names, size_t n)
-{
-	while (n > 0)
-		free(names[--n]);
-	free(names);
+	return io_dir_names(".", is_rotated, &suffix, count);
 }
 
 /* Delete the oldest finished files beyond KEEP.  Names sort by time. */
@@ -214,7 +175,7 @@ prune(void)
 	for (i = 0; i + keep < n; i++)
 		if (unlink(names[i]) == -1)
 			sid_warn_sys("unable to remove %s/%s", logdir, names[i]);
-	free_names(names, n);
+	io_free_names(names);
 }
 
 static void
@@ -266,11 +227,11 @@ finish_rotated(void)
 				sid_warn_sys("unable to rename %s/%s", logdir,
 				    names[i]);
 		}
-		free_names(names, n);
+		io_free_names(names);
 		sync_dir();
 		prune();
 	}
-	free(names);
+	io_free_names(names);
 }
 
 /* Run finish_rotated() in a child, unless one is at it already. */
@@ -307,7 +268,7 @@ reap_finisher(void)
 	while (finisher != 0 && waitpid(finisher, NULL, WNOHANG) == finisher) {
 		finisher = 0;
 		if ((names = list_rotated('u', &n)) != NULL)
-			free_names(names, n);
+			io_free_names(names);
 		if (n > 0)
 			start_finisher();
 	}
@@ -451,19 +412,15 @@ finish_line(void)
 static void
 take_lock(void)
 {
-	struct flock fl;
-	int fd;
+	pid_t holder;
 
-	if ((fd = open("lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		sid_die_sys(111, "unable to open %s/lock", logdir);
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) == 0)
+	if (io_lock("lock", &holder) != -1)
 		return;
-	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+	if (errno != EAGAIN)
+		sid_die_sys(111, "unable to lock %s/lock", logdir);
+	if (holder != 0)
 		sid_die(111, "%s is already written by sid-log pid %ld", logdir,
-		    (long)fl.l_pid);
+		    (long)holder);
 	sid_die(111, "%s is already written by another sid-log", logdir);
 }
 

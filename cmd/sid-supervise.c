@@ -251,22 +251,15 @@ make_supervise_dir(void)
 static void
 take_lock(void)
 {
-	struct flock fl;
-	int fd;
+	pid_t holder;
 
-	fd = open("supervise/lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd == -1)
-		sid_die_sys(111, "unable to open %s/supervise/lock", svdir);
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) == 0)
+	if (io_lock("supervise/lock", &holder) != -1)
 		return;
-	if (errno != EACCES && errno != EAGAIN)
+	if (errno != EAGAIN)
 		sid_die_sys(111, "unable to lock %s/supervise/lock", svdir);
-	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+	if (holder != 0)
 		sid_die(111, "%s is already supervised by pid %ld", svdir,
-		    (long)fl.l_pid);
+		    (long)holder);
 	sid_die(111, "%s is already supervised", svdir);
 }
 

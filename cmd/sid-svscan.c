@@ -816,23 +816,19 @@ last_report_seq(void)
 static void
 open_control(void)
 {
-	struct flock fl;
-	int fd;
+	pid_t holder;
 
 	if (mkdir(CTL_DIR, 0700) == -1 && errno != EEXIST) {
 		sid_warn_sys("unable to create %s/%s; sid-ctl scan will not "
 		    "work", scan_path, CTL_DIR);
 		return;
 	}
-	fd = open(CTL_DIR "/lock", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fd == -1)
-		sid_die_sys(111, "unable to open %s/%s/lock", scan_path,
-		    CTL_DIR);
-	if (fcntl(fd, F_SETLK, &fl) == -1)
+	if (io_lock(CTL_DIR "/lock", &holder) == -1) {
+		if (errno != EAGAIN)
+			sid_die_sys(111, "unable to lock %s/%s/lock", scan_path,
+			    CTL_DIR);
 		sid_die(111, "another sid-svscan runs on %s", scan_path);
+	}
 	if (mkfifo(CTL_DIR "/control", 0600) == -1 && errno != EEXIST)
 		sid_die_sys(111, "unable to create %s/%s/control", scan_path,
 		    CTL_DIR);

@@ -1,5 +1,4 @@
 /* fingerprint: FNV-1a hashes of run, conf and env/. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +7,7 @@
 #include <unistd.h>
 
 #include "fingerprint.h"
+#include "io.h"
 
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
@@ -51,47 +51,22 @@ fp_file(const char *path)
 	return h;
 }
 
-static int
-compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 uint64_t
 fp_dir(const char *dir)
 {
-	char **names = NULL, **grown, path[4096];
-	size_t n = 0, cap = 0, i;
-	struct dirent *de;
+	char **names, path[4096];
 	uint64_t h = FNV_OFFSET, file;
-	DIR *d;
+	size_t n, i;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((names = io_dir_names(dir, NULL, NULL, &n)) == NULL)
 		return FP_MISSING;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = realloc(names, cap * sizeof *names)) == NULL)
-				break;
-			names = grown;
-		}
-		if ((names[n] = strdup(de->d_name)) == NULL)
-			break;
-		n++;
-	}
-	closedir(d);
-	if (n > 0)
-		qsort(names, n, sizeof *names, compare_names);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		file = fp_file(path);
 		h = fnv(h, names[i], strlen(names[i]) + 1);
 		h = fnv(h, &file, sizeof file);
-		free(names[i]);
 	}
-	free(names);
+	io_free_names(names);
 	return h;
 }
 

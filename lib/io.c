@@ -110,6 +110,90 @@ io_nonblock(int fd)
 	return 0;
 }
 
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **
+io_dir_names(const char *dir, int (*keep)(const char *, void *), void *arg,
+    size_t *count)
+{
+	char **names, **grown;
+	size_t n = 0, cap = 16;
+	struct dirent *de;
+	int saved;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return NULL;
+	if ((names = calloc(cap, sizeof *names)) == NULL)
+		goto fail;
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (keep != NULL ? !keep(de->d_name, arg) :
+		    de->d_name[0] == '.')
+			continue;
+		if (n + 1 == cap) {
+			if ((grown = realloc(names, 2 * cap *
+			    sizeof *names)) == NULL)
+				goto fail;
+			names = grown;
+			cap *= 2;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto fail;
+		names[++n] = NULL;
+	}
+	if (errno != 0)
+		goto fail;
+	closedir(d);
+	qsort(names, n, sizeof *names, compare_names);
+	*count = n;
+	return names;
+fail:
+	saved = errno;
+	closedir(d);
+	io_free_names(names);
+	errno = saved;
+	return NULL;
+}
+
+void
+io_free_names(char **names)
+{
+	size_t i;
+
+	if (names == NULL)
+		return;
+	for (i = 0; names[i] != NULL; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+io_lock(const char *path, pid_t *holder)
+{
+	struct flock fl;
+	int fd, saved;
+
+	*holder = 0;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		return -1;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return fd;
+	saved = errno == EACCES ? EAGAIN : errno;
+	if (saved == EAGAIN && fcntl(fd, F_GETLK, &fl) == 0 &&
+	    fl.l_type != F_UNLCK)
+		*holder = fl.l_pid;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 static void
 cloexec(int fd)
 {

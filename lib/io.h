@@ -27,6 +27,25 @@ int	io_replace(const char *path, const void *buf, size_t len);
 /* io_nonblock: set O_NONBLOCK on FD. */
 int	io_nonblock(int fd);
 
+/*
+ * io_dir_names: the names in DIR for which KEEP(name, ARG) is true
+ * (every name not starting with '.' when KEEP is NULL), sorted, as a
+ * NULL-terminated malloc'ed array; *COUNT gets their number.  Returns
+ * NULL (errno set) when DIR cannot be read or memory runs out.
+ */
+char	**io_dir_names(const char *dir, int (*keep)(const char *, void *),
+	    void *arg, size_t *count);
+
+/* io_free_names: free what io_dir_names returned (NULL is fine). */
+void	io_free_names(char **names);
+
+/*
+ * io_lock: open PATH (created 0644) and take an exclusive fcntl lock on
+ * it, kept until exit.  Returns the descriptor, or -1: EAGAIN when
+ * another process holds it (its pid in *HOLDER when known, else 0).
+ */
+int	io_lock(const char *path, pid_t *holder);
+
 /* io_cloexec_from: mark every open descriptor >= LOWFD close-on-exec. */
 void	io_cloexec_from(int lowfd);
 
