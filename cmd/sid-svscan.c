@@ -51,6 +51,7 @@
 #define CTL_DIR		".sid-svscan"
 #define RESTART_MIN_MS	250	/* a sid-supervise that died: first retry */
 #define RESTART_MAX_MS	2000
+#define HEALTHY_MS	10000	/* a sid-supervise this old died: retry fast */
 #define FOREIGN_MS	100	/* another tree's sid-supervise: recheck */
 #define DRAIN_STEP_MS	20	/* logger drain: status check period */
 #define DRAIN_MAX_MS	5000	/* logger drain: then x regardless */
@@ -63,6 +64,7 @@ extern char **environ;
 /* One sid-supervise we run, for a service or its logger. */
 struct sup {
 	pid_t		 pid;		/* 0: not running */
+	int64_t		 started;	/* when it was started */
 	int64_t		 start_at;	/* -1: no start pending */
 	int64_t		 delay_ms;	/* the next restart delay */
 	int		 quitting;	/* x sent: do not restart */
@@ -282,6 +284,7 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 		p->pid = 0;
 		p->start_at = now + p->delay_ms;
 	}
+	p->started = now;
 }
 
 /* ---- scanning ---- */
@@ -437,6 +440,17 @@ report_escalation(const struct svc *s)
 		sid_warn("%s: stop needed SIGKILL (%s)", s->name, st.error);
 }
 
+/* A sid-supervise died: start it again soon, later if it keeps dying. */
+static void
+schedule_restart(struct sup *p, int64_t now)
+{
+	if (now - p->started >= HEALTHY_MS)
+		p->delay_ms = RESTART_MIN_MS;
+	p->start_at = now + p->delay_ms;
+	if (p->delay_ms < RESTART_MAX_MS)
+		p->delay_ms *= 2;
+}
+
 static void
 on_main_exit(struct svc *s, int64_t now)
 {
@@ -447,9 +461,7 @@ on_main_exit(struct svc *s, int64_t now)
 		remove_service(s, now);
 		return;
 	}
-	s->main.start_at = now + s->main.delay_ms;
-	if (s->main.delay_ms < RESTART_MAX_MS)
-		s->main.delay_ms *= 2;
+	schedule_restart(&s->main, now);
 }
 
 static void
@@ -461,9 +473,7 @@ on_log_exit(struct svc *s, int64_t now)
 			free_svc(s);
 		return;
 	}
-	s->log.start_at = now + s->log.delay_ms;
-	if (s->log.delay_ms < RESTART_MAX_MS)
-		s->log.delay_ms *= 2;
+	schedule_restart(&s->log, now);
 }
 
 static void
