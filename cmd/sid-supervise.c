@@ -64,30 +64,42 @@ usage(void)
 	exit(64);
 }
 
-/* Rewrite events keeping only its last EVENTS_KEEP bytes, whole lines. */
+/*
+ * Rewrite events keeping only its last EVENTS_KEEP bytes, whole lines.
+ * Only that tail is read, however large the file has grown.
+ */
 static void
 events_trim(void)
 {
 	char *text, *keep;
-	size_t len;
+	struct stat st;
+	ssize_t n = -1;
+	int fd;
 
-	if (io_read_file("supervise/events", 4 * EVENTS_MAX, &text,
-	    &len) == -1)
+	if ((text = malloc(EVENTS_KEEP)) == NULL)
 		return;
-	keep = text;
-	if (len > EVENTS_KEEP) {
-		keep = text + len - EVENTS_KEEP;
-		if ((keep = strchr(keep, '\n')) != NULL)
-			keep++;
-		else
-			keep = text + len;
+	if ((fd = open("supervise/events", O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (fstat(fd, &st) == 0 && lseek(fd, st.st_size > EVENTS_KEEP ?
+		    st.st_size - EVENTS_KEEP : 0, SEEK_SET) != -1)
+			n = read(fd, text, EVENTS_KEEP);
+		close(fd);
 	}
-	if (io_replace("supervise/events", keep,
-	    (size_t)(text + len - keep)) == 0) {
+	if (n <= 0) {
+		free(text);
+		return;
+	}
+	/* Start at a whole line, unless the file was small enough. */
+	keep = text;
+	if (st.st_size > EVENTS_KEEP) {
+		keep = memchr(text, '\n', (size_t)n);
+		keep = keep != NULL ? keep + 1 : text + n;
+	}
+	if (io_replace("supervise/events", keep, (size_t)(text + n - keep)) ==
+	    0) {
 		close(events_fd);
 		events_fd = open("supervise/events",
 		    O_WRONLY | O_APPEND | O_CLOEXEC);
-		events_size = (off_t)(text + len - keep);
+		events_size = (off_t)(text + n - keep);
 	}
 	free(text);
 }

@@ -87,6 +87,11 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 	for (i = 0; i < 3; i++)
 		close(tmp[i]);
 	if (notify_w >= 0) {
+		/* The error pipe must not be where the notification fd goes. */
+		if (errfd == r->notify_fd && ((errfd = fcntl(errfd, F_DUPFD,
+		    r->notify_fd + 1)) == -1 ||
+		    fcntl(errfd, F_SETFD, FD_CLOEXEC) == -1))
+			_exit(127);
 		if (notify_w == r->notify_fd)
 			fcntl(notify_w, F_SETFD, 0);
 		else if (dup2(notify_w, r->notify_fd) == -1)

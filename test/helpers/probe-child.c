@@ -16,6 +16,7 @@
  *	SigBlk=0000000000000000	copied from /proc/self/status where it exists
  *	SigIgn=0000000000000000
  *	env=NAME=value		one line per variable, sorted
+ *	argv=ARG		one line per argument, argv[0] first
  *
  * Then it exits with status N (default 0), or with "sleep" waits for a
  * signal forever.  Descriptors are scanned before anything else is
@@ -175,10 +176,11 @@ report_env(FILE *out)
 }
 
 static void
-write_report(const char *path)
+write_report(const char *path, int argc, char *argv[])
 {
 	char tmp[PATH_MAX], cwd[PATH_MAX];
 	FILE *out;
+	int i;
 
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path,
 	    (long)getpid()) >= (int)sizeof tmp) {
@@ -196,6 +198,8 @@ write_report(const char *path)
 	report_signals(out);
 	report_proc_status(out);
 	report_env(out);
+	for (i = 0; i < argc; i++)
+		fprintf(out, "argv=%s\n", argv[i]);
 	if (fclose(out) == EOF)
 		die(tmp);
 	if (rename(tmp, path) == -1)
@@ -210,7 +214,7 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: probe-child REPORT [exit N | sleep]\n");
 		return 64;
 	}
-	write_report(argv[1]);
+	write_report(argv[1], argc, argv);
 	if (argc > 2 && strcmp(argv[2], "sleep") == 0)
 		for (;;)
 			pause();
