@@ -183,6 +183,7 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 	envdir_free(child_env);
 	child_env = env;
 	*conf = fresh;
+	loaded.run = fp_file("run");
 	loaded.conf = fp_file("conf");
 	loaded.env = fp_dir("env");
 	write_loaded();
@@ -512,9 +513,14 @@ run_loop(void)
 			sid_warn_sys("poll");
 		now = clock_now_ms();
 		handle_signals(now);
-		reap(now);
+		/*
+		 * Commands before exits: a command was sent before the exit
+		 * that woke us with it (sid-svscan sends a logger "o" before
+		 * it closes the logger's input), so it applies first.
+		 */
 		if (pfd[1].revents & POLLIN)
 			read_control(now);
+		reap(now);
 		if (notify_fd >= 0 && n == 3 && (pfd[2].revents &
 		    (POLLIN | POLLHUP)))
 			read_notify(now);

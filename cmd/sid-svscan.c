@@ -80,6 +80,7 @@ struct svc {
 	int		 pipe_r, pipe_w;	/* -1 when none */
 	int		 draining;	/* logger told to end at EOF */
 	int64_t		 drain_until;
+	int64_t		 foreign_until;	/* takeover: x a foreign logger then */
 	char		*line;		/* -p: a partial line */
 	size_t		 line_len;
 };
@@ -104,6 +105,9 @@ usage(void)
 	fprintf(stderr, "usage: sid-svscan [-t SECS] [-p] [DIR]\n");
 	exit(64);
 }
+
+static void	read_output(struct svc *);
+static void	put_line(const struct svc *, const char *, size_t);
 
 static void
 note_change(const char *what, const char *name)
@@ -179,6 +183,13 @@ free_svc(struct svc *s)
 	int found;
 	size_t slot = find_slot(s->name, &found);
 
+	if (prefix_output && !s->has_log && s->pipe_r >= 0) {
+		/* Its last words, and a last line without a newline. */
+		read_output(s);
+		if (s->line_len > 0)
+			put_line(s, s->line, s->line_len);
+	}
+
 	if (found && svcs[slot] == s) {
 		memmove(svcs + slot, svcs + slot + 1,
 		    (nsvcs - slot - 1) * sizeof *svcs);
@@ -237,6 +248,16 @@ sup_status(const struct svc *s, const struct sup *p, struct status_info *st)
 	return r;
 }
 
+/* The logger's run has ended (it read its input to the end). */
+static int
+logger_down(const struct svc *s)
+{
+	struct status_info st;
+
+	return sup_status(s, &s->log, &st) == 0 &&
+	    (strcmp(st.state, "down") == 0 || strcmp(st.state, "failed") == 0);
+}
+
 /*
  * A sid-supervise that is not ours holds the service (an earlier
  * sid-svscan was killed): ask it to leave, so that the tree is ours
@@ -248,13 +269,19 @@ evict_foreign(struct svc *s, struct sup *p, int64_t now)
 {
 	if (sup_send(s, p, "") == -1)
 		return 0;
-	if (p == &s->main)
-		sup_send(s, p, "x");
-	else if (s->main.pid == 0 && sup_send(s, &s->main, "") == -1)
-		sup_send(s, p, "x");
-	else
-		sup_send(s, p, "o");
 	p->start_at = now + FOREIGN_MS;
+	if (p == &s->main) {
+		sup_send(s, p, "x");
+		return 1;
+	}
+	sup_send(s, p, "o");
+	if (s->main.pid == 0 && sup_send(s, &s->main, "") == 0)
+		return 1;	/* the old service still writes */
+	/* The old service is gone: x once its logger drained the pipe. */
+	if (s->foreign_until == 0)
+		s->foreign_until = now + DRAIN_MAX_MS;
+	if (now >= s->foreign_until || logger_down(s))
+		sup_send(s, p, "x");
 	return 1;
 }
 
@@ -665,13 +692,7 @@ read_output(struct svc *s)
 static void
 check_drain(struct svc *s, int64_t now)
 {
-	struct status_info st;
-
-	if (s->log.quitting)
-		return;
-	if (now >= s->drain_until || (sup_status(s, &s->log, &st) == 0 &&
-	    (strcmp(st.state, "down") == 0 ||
-	    strcmp(st.state, "failed") == 0)))
+	if (!s->log.quitting && (now >= s->drain_until || logger_down(s)))
 		sup_quit(s, &s->log);
 }
 
