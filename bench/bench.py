@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Benchmark sid-supervise against s6-supervise and runsv (when installed).
+"""Benchmark sid against s6, runit and daemontools (when installed).
 
-    python3 bench/bench.py [--quick] [--idle SECS] [--rounds N]
-                           [--only sid,s6,runit] [-v]
+    python3 bench/bench.py [--section supervise,tree,log] [--quick]
+                           [--idle SECS] [--rounds N] [--tree-idle SECS]
+                           [--log-runs N] [--only sid,s6,runit,daemontools]
+                           [-v]
 
-Run by `make bench` after sid-supervise and sid-ctl are built.  Prints one
-row per metric and one column per supervisor; a supervisor that is not
-installed gets "not installed" in its column.
+Run by `make bench` after the programs are built.  Three sections, each
+printing a table with one row per metric and one column per program; a
+program that is not installed gets "not installed" in its column.
 
-What it measures (see the footnotes it prints):
+supervise: sid-supervise vs s6-supervise vs runsv (this file):
   1. PSS and RSS of an idle supervisor with one child (`sleep`), from
      /proc/PID/smaps_rollup (else VmRSS from /proc/PID/status).
   2. Wake-ups of that idle supervisor: the growth of its voluntary plus
@@ -20,6 +22,15 @@ What it measures (see the footnotes it prints):
   4. The restart command's round trip: wall time of `sid-ctl -w -r`
      (`sv restart`, `s6-svc -r -wr`), and its return minus the new exec.
 
+tree: sid-svscan vs s6-svscan vs runsvdir (bench/bench_tree.py): pickup of
+  a new service (no signal, polling alone, rescan command), a tree of 1000
+  services (start, PSS, stop), an idle tree of 100 (CPU, wake-ups; 30 s,
+  5 s with --quick).
+
+log: sid-log vs s6-log vs svlogd vs multilog, `cat > file` as the ceiling
+  (bench/bench_log.py): throughput of 1,000,000 lines with and without
+  timestamps, and lines lost across 10 restarts on one pipe.
+
 Everything lives under one temporary directory, removed at the end; every
 process started is stopped at the end, on an exception or on Ctrl-C too.
 Python 3.11 standard library only; no network.
@@ -28,18 +39,25 @@ Python 3.11 standard library only; no network.
 import argparse
 import os
 import platform
-import select
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STAMP_SRC = os.path.join(ROOT, "bench", "stamp.c")
+sys.dont_write_bytecode = True     # no bench/__pycache__ in the tree
+import benchlib     # noqa: E402  (bench/, beside this file)
+import bench_log    # noqa: E402
+import bench_tree   # noqa: E402
+from benchlib import (ROOT, BenchError, StampReader, build_stamp,  # noqa
+                      busy_share, context_switches, cpu_times, make_service,
+                      memory_kb, ms, now_ns, read_text, spawn_wait, sweep,
+                      tail, version, wait_until, wrap)
+
+SECTIONS = ("supervise", "tree", "log")
+SUITES = ("sid", "s6", "runit", "daemontools")
 
 START_TIMEOUT = 5.0     # s: a supervisor's first child must start by then
 STAMP_TIMEOUT = 5.0     # s: a restarted child must stamp by then
@@ -54,87 +72,6 @@ GOALS = [
     ("ctl_gap", "`sid-ctl -w -r` returns within 5 ms of the new exec",
      lambda v: v <= 5.0),
 ]
-
-
-class BenchError(Exception):
-    pass
-
-
-def now_ns():
-    return time.time_ns()
-
-
-def ms(ns):
-    return ns / 1e6
-
-
-def read_text(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        return f.read()
-
-
-def tail(path, lines=3):
-    try:
-        text = read_text(path).strip().splitlines()
-    except OSError:
-        return ""
-    return " / ".join(text[-lines:])
-
-
-# ---------------------------------------------------------------- /proc
-
-def memory_kb(pid):
-    """(pss, rss) in kB; pss is None without smaps_rollup; both None
-    without /proc."""
-    try:
-        pss = rss = None
-        for line in read_text(f"/proc/{pid}/smaps_rollup").splitlines():
-            key, _, rest = line.partition(":")
-            if key == "Pss":
-                pss = int(rest.split()[0])
-            elif key == "Rss":
-                rss = int(rest.split()[0])
-        if rss is not None:
-            return pss, rss
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        for line in read_text(f"/proc/{pid}/status").splitlines():
-            if line.startswith("VmRSS:"):
-                return None, int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return None, None
-
-
-def context_switches(pid):
-    """Voluntary + involuntary context switches of every thread of PID,
-    or None without /proc."""
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        tids = [str(pid)]
-    total, seen = 0, False
-    for tid in tids:
-        base = f"/proc/{pid}/task/{tid}"
-        try:
-            status = read_text(base + "/status")
-        except OSError:
-            continue
-        got = False
-        for line in status.splitlines():
-            if line.startswith(("voluntary_ctxt_switches:",
-                                "nonvoluntary_ctxt_switches:")):
-                total += int(line.split()[1])
-                got = True
-        if not got:
-            try:    # schedstat: run ns, wait ns, timeslices run
-                total += int(read_text(base + "/schedstat").split()[2])
-                got = True
-            except (OSError, ValueError, IndexError):
-                pass
-        seen = seen or got
-    return total if seen else None
 
 
 # ---------------------------------------------------------- supervisors
@@ -185,6 +122,7 @@ class Supervisor:
         proc.svcdir = svcdir
         proc.logpath = log.name
         self.procs.append(proc)
+        benchlib.PROCS.append(proc)
         return proc
 
     def stop(self, proc, timeout=3.0):
@@ -274,107 +212,6 @@ class Runit(Supervisor):
 
     def stop_argv(self, svcdir):
         return [self.which("sv"), "-w", "3", "exit", svcdir]
-
-
-# --------------------------------------------------------------- helpers
-
-def build_stamp(tmp):
-    """Compile bench/stamp.c into TMP, statically when the toolchain can.
-    Returns (path, how)."""
-    out = os.path.join(tmp, "stamp")
-    cc = os.environ.get("CC") or "cc"
-    base = [cc, "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-O2", "-o", out,
-            STAMP_SRC]
-    errors = ""
-    for extra, how in ((["-static"], "static"), ([], "dynamic")):
-        try:
-            r = subprocess.run(base + extra, stdin=subprocess.DEVNULL,
-                               capture_output=True, text=True, timeout=60)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            errors = str(e)
-            break
-        if r.returncode == 0:
-            return out, how
-        errors = r.stderr.strip()
-    prebuilt = os.path.join(ROOT, "bench", "stamp")
-    if os.access(prebuilt, os.X_OK):
-        return prebuilt, "prebuilt bench/stamp"
-    raise BenchError(f"unable to compile {STAMP_SRC} with {cc}: {errors}")
-
-
-def make_service(path, run):
-    os.mkdir(path)
-    runpath = os.path.join(path, "run")
-    if isinstance(run, bytes):
-        with open(runpath, "wb") as f:
-            f.write(run)
-    else:
-        shutil.copyfile(run, runpath)
-    os.chmod(runpath, 0o755)
-
-
-def wait_until(cond, timeout, proc=None, step=0.005):
-    deadline = time.monotonic() + timeout
-    while True:
-        if cond():
-            return True
-        if proc is not None and proc.poll() is not None:
-            return False
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(step)
-
-
-class StampReader:
-    """The bench's end of a service's stamp.fifo: lines "PID NS"."""
-
-    def __init__(self, svcdir):
-        path = os.path.join(svcdir, "stamp.fifo")
-        os.mkfifo(path, 0o600)
-        # Read-write: the writer's open never fails, we never see EOF.
-        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
-        self.buf = b""
-        self.pid = None     # the current child
-        self.ns = None      # its stamp
-
-    def close(self):
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-    def next(self, timeout):
-        """The stamp of a child other than the current one, or None."""
-        deadline = time.monotonic() + timeout
-        while True:
-            while b"\n" in self.buf:
-                line, self.buf = self.buf.split(b"\n", 1)
-                pid, ns = (int(x) for x in line.split())
-                if pid != self.pid:
-                    self.pid, self.ns = pid, ns
-                    return pid, ns
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                try:
-                    self.buf += os.read(self.fd, 4096)
-                except BlockingIOError:
-                    pass
-
-
-def spawn_wait(argv, errpath):
-    """Run ARGV, its stdout to /dev/null and stderr to ERRPATH;
-    (exit status, wall ns, end ns)."""
-    with open(os.devnull, "r+b") as null, open(errpath, "wb") as err:
-        fa = [(os.POSIX_SPAWN_DUP2, null.fileno(), 0),
-              (os.POSIX_SPAWN_DUP2, null.fileno(), 1),
-              (os.POSIX_SPAWN_DUP2, err.fileno(), 2)]
-        t0 = now_ns()
-        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=fa)
-        _, status = os.waitpid(pid, 0)
-        t1 = now_ns()
-    return os.waitstatus_to_exitcode(status), t1 - t0, t1
 
 
 # ----------------------------------------------------------------- phases
@@ -499,48 +336,6 @@ def phase_latency(sups, tmp, stamp, rounds, results, notes, verbose):
             reader.close()
 
 
-# ---------------------------------------------------------------- cleanup
-
-def sweep(tmp, sups):
-    """Kill whatever still runs in TMP (every supervisor and child we
-    started has its cwd there), then any supervisor still alive."""
-    real = os.path.realpath(tmp)
-    killed = 0
-    for _ in range(2):
-        found = False
-        try:
-            pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
-        except OSError:
-            pids = []
-        for pid in pids:
-            if pid == os.getpid():
-                continue
-            try:
-                cwd = os.readlink(f"/proc/{pid}/cwd")
-            except OSError:
-                continue
-            if cwd == real or cwd.startswith(real + os.sep):
-                found = True
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    killed += 1
-                except OSError:
-                    pass
-        if not found:
-            break
-        time.sleep(0.1)
-    for sup in sups:
-        for proc in sup.procs:
-            if proc.poll() is None:
-                killed += 1
-                try:
-                    proc.kill()
-                    proc.wait(timeout=3)
-                except (OSError, subprocess.TimeoutExpired):
-                    pass
-    return killed
-
-
 # ----------------------------------------------------------------- report
 
 ROWS = [
@@ -589,46 +384,10 @@ def table(sups, results, window):
     return "\n".join(lines)
 
 
-def version(pkg):
-    if not shutil.which("dpkg-query"):
-        return None
-    try:
-        r = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", pkg],
-                           capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return r.stdout.strip() if r.returncode == 0 and r.stdout else None
-
-
-def cpu_times():
-    """(busy, total) jiffies of all CPUs from /proc/stat, or None."""
-    try:
-        first = read_text("/proc/stat").split("\n", 1)[0]
-        f = [int(x) for x in first.split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = f[3] + (f[4] if len(f) > 4 else 0)     # idle + iowait
-    total = sum(f[:8])                              # without guest time
-    return total - idle, total
-
-
-def busy_share(before, after):
-    if before is None or after is None or after[1] <= before[1]:
-        return None
-    return (after[0] - before[0]) / (after[1] - before[1])
-
-
-def wrap(text, first="  ", rest="    "):
-    return textwrap.fill(" ".join(text.split()), width=79,
-                         break_on_hyphens=False,
-                         initial_indent=first, subsequent_indent=rest)
-
-
 def report(sups, results, notes, window, rounds, stamp_how, busy):
     print()
-    print(f"sid bench: {platform.system()} {platform.release()}, "
-          f"{os.cpu_count()} CPUs, {rounds} rounds, idle window "
-          f"{window:g} s")
+    print(f"== supervise: sid-supervise, s6-supervise, runsv; {rounds} "
+          f"rounds, idle window {window:g} s ==")
     print()
     print(table(sups, results, window))
     print()
@@ -666,12 +425,7 @@ def report(sups, results, notes, window, rounds, stamp_how, busy):
         f"over {window:g} s while nothing happens; the supervisors are "
         "measured together, each with one `sleep` child."))
     if busy is not None:
-        text = (f"The CPUs were {100 * busy:.0f}% busy during the bench "
-                f"(the bench itself takes a few %).")
-        if busy >= 0.15:
-            text += (" Other work competed with it: the latencies are "
-                     "noisy (-v prints every sample).")
-        print(wrap(text))
+        print(benchlib.busy_note(busy))
     vers = []
     for sup in sups:
         pkg = {"s6": "s6", "runit": "runit"}.get(sup.key)
@@ -699,62 +453,123 @@ def on_signal(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def run_supervise(tmp, stamp, stamp_how, only, window, rounds, verbose):
+    """The supervise section; returns False when sid failed."""
+    sups = [Sid(tmp), S6(tmp), Runit(tmp)]
+    for s in sups:
+        if only and s.key not in only:
+            s.available, s.skipped = False, True
+    results = {s.key: {} for s in sups}
+    notes = []
+    if stamp is None:
+        notes.append("No latencies: no stamp program.")
+    ready = [s for s in sups if s.available]
+    print(f"bench: supervise: idle window {window:g} s, then {rounds} "
+          f"rounds of restarts ({', '.join(s.name for s in ready)})...",
+          file=sys.stderr, flush=True)
+    cpu0 = cpu_times()
+    try:
+        phase_idle(ready, tmp, window, results, notes)
+        if stamp:
+            phase_latency(ready, tmp, stamp, rounds, results, notes,
+                          verbose)
+    finally:
+        for sup in sups:
+            for proc in sup.procs:
+                sup.stop(proc)
+    report(sups, results, notes, window, rounds, stamp_how,
+           busy_share(cpu0, cpu_times()))
+    return not sups[0].error
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n\n".join(__doc__.split("\n\n")[2:7]))
+    ap.add_argument("--section", metavar="NAMES",
+                    help="comma-separated sections to run, in this order: "
+                         "supervise, tree, log (default: all)")
     ap.add_argument("--quick", action="store_true",
-                    help="idle window of 2 s instead of 10 s")
+                    help="short idle windows (supervise 2 s, tree 5 s) "
+                         "and one throughput run per logger")
     ap.add_argument("--idle", type=float, metavar="SECS",
-                    help="idle window in seconds (overrides --quick)")
+                    help="supervise: idle window in seconds (default 10; "
+                         "overrides --quick)")
     ap.add_argument("--rounds", type=int, default=20, metavar="N",
-                    help="restart rounds per supervisor (default 20)")
+                    help="supervise: restart rounds per supervisor "
+                         "(default 20)")
+    ap.add_argument("--tree-idle", type=float, metavar="SECS",
+                    help="tree: idle window in seconds (default 30; "
+                         "overrides --quick)")
+    ap.add_argument("--log-runs", type=int, metavar="N",
+                    help="log: throughput runs per logger and mode, the "
+                         "median is shown (default 3, 1 with --quick)")
     ap.add_argument("--only", metavar="NAMES",
-                    help="comma-separated supervisors to run (sid, s6, "
-                         "runit); the others show \"skipped\"")
+                    help="comma-separated suites to run (sid, s6, runit, "
+                         "daemontools); the others show \"skipped\" "
+                         "(`cat > file` always runs in the log section)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print every sample on stderr")
     args = ap.parse_args()
     window = args.idle if args.idle is not None else (2.0 if args.quick
                                                      else 10.0)
-    if args.rounds < 1 or window <= 0:
-        ap.error("--rounds and --idle must be positive")
+    tree_window = args.tree_idle if args.tree_idle is not None else (
+        5.0 if args.quick else 30.0)
+    log_runs = args.log_runs if args.log_runs is not None else (
+        1 if args.quick else 3)
+    if args.rounds < 1 or window <= 0 or tree_window <= 0 or log_runs < 1:
+        ap.error("--rounds, --idle, --tree-idle and --log-runs must be "
+                 "positive")
     only = set(args.only.split(",")) if args.only else None
-    if only and not only <= {"sid", "s6", "runit"}:
-        ap.error("--only takes sid, s6 and runit")
+    if only and not only <= set(SUITES):
+        ap.error("--only takes " + ", ".join(SUITES))
+    sections = args.section.split(",") if args.section else list(SECTIONS)
+    if not set(sections) <= set(SECTIONS):
+        ap.error("--section takes " + ", ".join(SECTIONS))
+    sections = [s for s in SECTIONS if s in sections]
 
-    for prog in ("sid-supervise", "sid-ctl"):
-        if not os.access(os.path.join(ROOT, prog), os.X_OK):
-            print(f"bench: {ROOT}/{prog} is missing: run `make "
-                  f"sid-supervise sid-ctl` first", file=sys.stderr)
-            return 1
+    need = {"supervise": ("sid-supervise", "sid-ctl"),
+            "tree": ("sid-svscan", "sid-supervise", "sid-ctl"),
+            "log": ("sid-log",)}
+    for section in sections:
+        for prog in need[section]:
+            if not os.access(os.path.join(ROOT, prog), os.X_OK):
+                print(f"bench: {ROOT}/{prog} is missing: run `make` "
+                      f"first", file=sys.stderr)
+                return 1
 
+    # Ctrl-C, TERM and HUP all end in the cleanup below (SIGINT too when
+    # a non-interactive shell started us in the background, ignoring it).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     tmp = tempfile.mkdtemp(prefix="sid-bench.")
-    sups = []
+    ok = True
     try:
-        sups = [Sid(tmp), S6(tmp), Runit(tmp)]
-        for s in sups:
-            if only and s.key not in only:
-                s.available, s.skipped = False, True
-        results = {s.key: {} for s in sups}
-        notes = []
-        try:
-            stamp, stamp_how = build_stamp(tmp)
-        except BenchError as e:
-            stamp, stamp_how = None, None
-            notes.append(f"No latencies: {e}")
-        ready = [s for s in sups if s.available]
-        print(f"bench: idle window {window:g} s, then {args.rounds} rounds "
-              f"of restarts ({', '.join(s.name for s in ready)})...",
-              file=sys.stderr, flush=True)
-        cpu0 = cpu_times()
-        phase_idle(ready, tmp, window, results, notes)
-        if stamp:
-            phase_latency(ready, tmp, stamp, args.rounds, results, notes,
-                          args.verbose)
-        report(sups, results, notes, window, args.rounds, stamp_how,
-               busy_share(cpu0, cpu_times()))
-        return 1 if sups[0].error else 0
+        stamp, stamp_how = None, None
+        if "supervise" in sections:
+            try:
+                stamp, stamp_how = build_stamp(tmp)
+            except BenchError as e:
+                print(f"bench: {e}", file=sys.stderr)
+        print(f"sid bench: {platform.system()} {platform.release()}, "
+              f"{os.cpu_count()} CPUs; sections: {', '.join(sections)}")
+        for section in sections:
+            cpu0 = cpu_times()
+            if section == "supervise":
+                ok &= run_supervise(tmp, stamp, stamp_how, only, window,
+                                    args.rounds, args.verbose)
+                continue
+            if section == "tree":
+                ok &= bench_tree.run(tmp, only, tree_window, args.verbose)
+            else:
+                ok &= bench_log.run(tmp, only, log_runs, args.verbose)
+            busy = busy_share(cpu0, cpu_times())
+            if busy is not None:
+                print(benchlib.busy_note(busy))
+            sys.stdout.flush()
+        return 0 if ok else 1
     except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
@@ -765,10 +580,9 @@ def main():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        for sup in sups:
-            for proc in sup.procs:
-                sup.stop(proc)
-        if sweep(tmp, sups):
+        for proc in benchlib.PROCS:
+            benchlib.stop_proc(proc)
+        if sweep(tmp):
             print("bench: some processes outlived their supervisor's stop "
                   "and were killed", file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -163,21 +163,6 @@ list_rotated(char suffix, size_t *count)
 	return io_dir_names(".", is_rotated, &suffix, count);
 }
 
-/* Delete the oldest finished files beyond KEEP.  Names sort by time. */
-static void
-prune(void)
-{
-	char **names;
-	size_t n, i;
-
-	if ((names = list_rotated('s', &n)) == NULL)
-		return;
-	for (i = 0; i + keep < n; i++)
-		if (unlink(names[i]) == -1)
-			sid_warn_sys("unable to remove %s/%s", logdir, names[i]);
-	io_free_names(names);
-}
-
 static void
 sync_dir(void)
 {
@@ -205,33 +190,47 @@ open_current(void)
 /*
  * Finish every @TIME.u: fsync it, then rename it to @TIME.s (a rename
  * that a crash can make durable only after the data), fsync the
- * directory, prune.  Runs in a child process, or at start and exit.
+ * directory.  Files beyond KEEP are deleted first, oldest first, so a
+ * .u that would go at once is never synced.  Runs in a child process,
+ * or at start and exit.
  */
 static void
 finish_rotated(void)
 {
-	char **names, done[96];
-	size_t n, i;
+	char **done, **todo, name[96];
+	size_t ndone, ntodo, drop, i;
 	int fd;
 
-	while ((names = list_rotated('u', &n)) != NULL && n > 0) {
-		for (i = 0; i < n; i++) {
-			if ((fd = open(names[i], O_RDONLY | O_CLOEXEC)) >= 0) {
+	while ((todo = list_rotated('u', &ntodo)) != NULL && ntodo > 0) {
+		if ((done = list_rotated('s', &ndone)) == NULL)
+			ndone = 0;
+		drop = ndone + ntodo > keep ? ndone + ntodo - keep : 0;
+		for (i = 0; i < ndone + ntodo; i++) {
+			const char *f = i < ndone ? done[i] : todo[i - ndone];
+
+			if (i < drop) {
+				if (unlink(f) == -1)
+					sid_warn_sys("unable to remove %s/%s",
+					    logdir, f);
+				continue;
+			}
+			if (i < ndone)
+				continue;
+			if ((fd = open(f, O_RDONLY | O_CLOEXEC)) >= 0) {
 				while (fsync(fd) == -1 && errno == EINTR)
 					;
 				close(fd);
 			}
-			snprintf(done, sizeof done, "%.*s.s",
-			    (int)strlen(names[i]) - 2, names[i]);
-			if (rename(names[i], done) == -1)
-				sid_warn_sys("unable to rename %s/%s", logdir,
-				    names[i]);
+			snprintf(name, sizeof name, "%.*s.s",
+			    (int)strlen(f) - 2, f);
+			if (rename(f, name) == -1)
+				sid_warn_sys("unable to rename %s/%s", logdir, f);
 		}
-		io_free_names(names);
+		io_free_names(done);
+		io_free_names(todo);
 		sync_dir();
-		prune();
 	}
-	io_free_names(names);
+	io_free_names(todo);
 }
 
 /* Run finish_rotated() in a child, unless one is at it already. */

@@ -8,7 +8,6 @@
 #ifndef SID_CONF_H
 #define SID_CONF_H
 
-#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,7 +38,7 @@ struct sv_conf {
 	int64_t			ready_timeout_ms;
 	int			notification_fd;	/* -1: none */
 	enum stderr_mode	stderr_mode;
-	char			log_dir[PATH_MAX];
+	char			log_dir[256];
 };
 
 /* conf_defaults: fill CONF with the defaults of every key. */

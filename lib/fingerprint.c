@@ -1,4 +1,6 @@
 /* fingerprint: FNV-1a hashes of run, conf and env/. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
 #define FP_MISSING	1	/* a missing file */
+#define FP_WHOLE_MAX	65536	/* larger files: hashed by their metadata */
 
 static uint64_t
 fnv(uint64_t h, const void *data, size_t len)
@@ -38,15 +41,28 @@ hash_fd(uint64_t h, int fd)
 	return h;
 }
 
+/*
+ * A small file (conf, env/, a script) is hashed whole; a large one (a
+ * binary run) by its inode, size and modification time, so that hashing
+ * never costs more than a small read.
+ */
 uint64_t
 fp_file(const char *path)
 {
-	uint64_t h;
+	struct stat st;
+	uint64_t h, meta[4];
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return FP_MISSING;
-	h = hash_fd(FNV_OFFSET, fd);
+	if (fstat(fd, &st) == 0 && st.st_size > FP_WHOLE_MAX) {
+		meta[0] = (uint64_t)st.st_ino;
+		meta[1] = (uint64_t)st.st_size;
+		meta[2] = (uint64_t)st.st_mtim.tv_sec;
+		meta[3] = (uint64_t)st.st_mtim.tv_nsec;
+		h = fnv(FNV_OFFSET, meta, sizeof meta);
+	} else
+		h = hash_fd(FNV_OFFSET, fd);
 	close(fd);
 	return h;
 }
