@@ -713,6 +713,31 @@ log_files(const char *dir, size_t *count)
 }
 
 /*
+ * Open the rotated file NAME of DIR (with ST: stat it instead).  sid-log
+ * renames @X.u to @X.s once it is synced, maybe since we listed it: on
+ * ENOENT a .u is looked for as .s.
+ */
+static int
+log_file(const char *dir, const char *name, struct stat *st)
+{
+	size_t len = strlen(name);
+	char path[PATH_MAX];
+	int r = -1, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (snprintf(path, sizeof path, "%s/%.*s%s", dir,
+		    (int)(len - (size_t)pass), name, pass ? "s" : "") >=
+		    (int)sizeof path)
+			return -1;
+		r = st != NULL ? stat(path, st) :
+		    open(path, O_RDONLY | O_CLOEXEC);
+		if (r != -1 || errno != ENOENT || name[len - 1] != 'u')
+			break;
+	}
+	return r;
+}
+
+/*
  * Print the last LINES lines of CHUNKS (oldest first): walk back from
  * the end counting line ends; a last line without one counts too.
  */
@@ -748,7 +773,7 @@ static int
 log_tail(const char *dir, int curfd, unsigned long lines)
 {
 	struct chunk *chunks;
-	char **names, path[PATH_MAX];
+	char **names;
 	struct stat held, st;
 	unsigned long seen = 0;
 	size_t n = 0, nnames, older, i, j;
@@ -761,9 +786,8 @@ log_tail(const char *dir, int curfd, unsigned long lines)
 	/* If current was rotated since we opened it, only older files count. */
 	if (fstat(curfd, &held) == 0)
 		for (i = 0; i < nnames; i++)
-			if (snprintf(path, sizeof path, "%s/%s", dir,
-			    names[i]) < (int)sizeof path && stat(path, &st) ==
-			    0 && st.st_ino == held.st_ino) {
+			if (log_file(dir, names[i], &st) == 0 &&
+			    st.st_ino == held.st_ino) {
 				older = i;
 				break;
 			}
@@ -773,9 +797,7 @@ log_tail(const char *dir, int curfd, unsigned long lines)
 	for (j = 0; j < chunks[0].len; j++)
 		seen += chunks[0].data[j] == '\n';
 	for (i = older; i > 0 && seen <= lines; i--) {
-		if (snprintf(path, sizeof path, "%s/%s", dir, names[i - 1]) >=
-		    (int)sizeof path || (fd = open(path, O_RDONLY |
-		    O_CLOEXEC)) == -1)
+		if ((fd = log_file(dir, names[i - 1], NULL)) == -1)
 			continue;	/* pruned meanwhile */
 		if (read_all(fd, &chunks[n]) == 0)
 			for (j = 0; j < chunks[n].len; j++)
@@ -826,14 +848,11 @@ open_next(const char *dir, const struct stat *held)
 
 	names = log_files(dir, &n);
 	for (i = 0; i < n; i++)
-		if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) <
-		    (int)sizeof path && stat(path, &st) == 0 &&
+		if (log_file(dir, names[i], &st) == 0 &&
 		    st.st_ino == held->st_ino && st.st_dev == held->st_dev)
 			from = i + 1;
 	for (i = from; i < n && fd == -1; i++)
-		if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) <
-		    (int)sizeof path)
-			fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = log_file(dir, names[i], NULL);
 	io_free_names(names);
 	if (fd == -1 && snprintf(path, sizeof path, "%s/current", dir) <
 	    (int)sizeof path)

@@ -329,9 +329,11 @@ take_raw(const char *p, size_t n)
 	size_t need, len;
 	const char *nl;
 
-	if (used >= max_size && at_line_start)
+	if ((used >= max_size || rotate_asked) && at_line_start)
 		return 0;			/* rotate first */
-	need = used >= max_size ? 1 : (size_t)(max_size - used);
+	/* Past the limit, or SIGALRM came: cut at the end of this line. */
+	need = used >= max_size || rotate_asked ? 1 :
+	    (size_t)(max_size - used);
 	if (need > n)
 		return n;
 	nl = memchr(p + need - 1, '\n', n - (need - 1));
@@ -470,9 +472,17 @@ run_loop(int sigfd)
 	ssize_t n;
 
 	for (;;) {
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
-			sid_die_sys(111, "poll");
-		if ((pfd[1].revents & POLLIN) && handle_signals()) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno != EINTR)
+				sid_die_sys(111, "poll");
+			continue;	/* revents are stale: poll again */
+		}
+		/*
+		 * Always: a signal that came with the input it preceded
+		 * (poll returns for the input, the handler runs on the way
+		 * out) must act before that input is read.
+		 */
+		if (handle_signals()) {
 			finish_line();
 			return;
 		}
