@@ -77,6 +77,12 @@ check:
 	$(MAKE) clean
 	$(MAKE) test CFLAGS="$(CFLAGS) -O1 $(SAN)" LDFLAGS="$(SAN)"
 
+# A static build against musl (Debian: musl-tools): about 36 kB private
+# memory per sid-supervise instead of about 120 kB with glibc.
+static:
+	$(MAKE) clean
+	$(MAKE) all CC=musl-gcc LDFLAGS=-static
+
 run: $(BIN)
 	sh service/run-example
 
@@ -95,4 +101,4 @@ uninstall:
 clean:
 	rm -f $(BIN) libsid.a lib/*.o cmd/*.o $(UNIT) test/unit/*.o $(HELPERS)
 
-.PHONY: all test check run bench install uninstall clean
+.PHONY: all test check static run bench install uninstall clean

@@ -29,6 +29,28 @@
 #define SIG_LIMIT	65
 #endif
 
+#ifdef __linux__
+#include <sys/syscall.h>
+long	syscall(long, ...);
+
+/*
+ * glibc's sigaction() refuses the two signals it keeps for its threads
+ * (32 and 33), so a disposition inherited for them would reach the
+ * service: GNU make, for one, runs its commands with both ignored.  The
+ * kernel takes an all-zero action as SIG_DFL with no flags and an empty
+ * mask, whatever the architecture's layout; the size of its sigset_t is
+ * 8 bytes, or 16 on MIPS.
+ */
+static void
+default_reserved(int sig)
+{
+	unsigned long zero[16] = { 0 };
+
+	if (syscall(SYS_rt_sigaction, sig, zero, NULL, 8) == -1)
+		syscall(SYS_rt_sigaction, sig, zero, NULL, 16);
+}
+#endif
+
 static int
 cloexec_pipe(int fds[2])
 {
@@ -70,8 +92,12 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	for (i = 1; i < SIG_LIMIT; i++)
-		if (i != SIGKILL && i != SIGSTOP)
-			sigaction(i, &sa, NULL);
+		if (i != SIGKILL && i != SIGSTOP && sigaction(i, &sa,
+		    NULL) == -1) {
+#ifdef __linux__
+			default_reserved(i);
+#endif
+		}
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
 		child_fail(errfd);
