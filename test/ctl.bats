@@ -18,22 +18,6 @@ setup() {
 	mkdir -p "$SID_SCANDIR"
 }
 
-# service NAME BODY [CONF-LINE...]: make_service with a fast conf
-# (300 ms stop grace, 10 ms first backoff) plus CONF-LINEs.  Prints the
-# directory.
-service() {
-	local dir key
-	dir=$(make_service "$1" "$2") || return
-	shift 2
-	: >"$dir/conf"
-	for key in 'stop-grace = 300ms' 'backoff-initial = 10ms'; do
-		[[ " ${*%% =*} " == *" ${key%% =*} "* ]] ||
-			echo "$key" >>"$dir/conf"
-	done
-	[ "$#" -eq 0 ] || printf '%s\n' "$@" >>"$dir/conf"
-	echo "$dir"
-}
-
 # normalise: pids and durations out of human status lines.
 normalise() {
 	sed -E 's/pid [0-9]+/pid P/; s/(: |, )[0-9]+s([,;])/\1Ns\2/'

@@ -28,6 +28,22 @@ make_service() {
 	echo "$dir"
 }
 
+# service NAME BODY [CONF-LINE...]: make_service with a fast conf
+# (300 ms stop grace, 10 ms first backoff) plus CONF-LINEs, which may
+# override those two.  Prints the directory.
+service() {
+	local dir key
+	dir=$(make_service "$1" "$2") || return
+	shift 2
+	: >"$dir/conf"
+	for key in 'stop-grace = 300ms' 'backoff-initial = 10ms'; do
+		[[ " ${*%% =*} " == *" ${key%% =*} "* ]] ||
+			echo "$key" >>"$dir/conf"
+	done
+	[ "$#" -eq 0 ] || printf '%s\n' "$@" >>"$dir/conf"
+	echo "$dir"
+}
+
 # start_supervise DIR: run sid-supervise on DIR in the background and
 # wait until it has written its status.
 start_supervise() {

@@ -62,23 +62,6 @@ teardown() {
 
 # --- helpers ------------------------------------------------------------
 
-# service NAME BODY [CONF-LINE...]: a service directory $T/svc/NAME whose
-# run is "#!/bin/sh" and BODY, with a fast conf (300 ms stop grace, 10 ms
-# first backoff) plus CONF-LINEs.  Not in the scan dir yet: see link_in.
-# Prints the directory.
-service() {
-	local dir key
-	dir=$(make_service "$1" "$2") || return
-	shift 2
-	: >"$dir/conf"
-	for key in 'stop-grace = 300ms' 'backoff-initial = 10ms'; do
-		[[ " ${*%% =*} " == *" ${key%% =*} "* ]] ||
-			echo "$key" >>"$dir/conf"
-	done
-	[ "$#" -eq 0 ] || printf '%s\n' "$@" >>"$dir/conf"
-	echo "$dir"
-}
-
 # with_logger NAME FILE: give $T/svc/NAME a log/ that appends its input
 # to FILE, line by line (test/helpers/linelog).
 with_logger() {

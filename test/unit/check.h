@@ -25,6 +25,24 @@ struct check_test {
 	void		(*fn)(void);
 };
 
+/*
+ * Wait statuses in the encoding Linux and the BSDs share: the exit code
+ * in bits 8-15, the terminating signal in bits 0-6.  The code under test
+ * reads them only through WIFEXITED() and friends, and sv_test's
+ * wait_status_helpers_match_wait_macros checks that those agree here.
+ */
+static inline int
+exited(int code)
+{
+	return (code & 0xff) << 8;
+}
+
+static inline int
+killed(int sig)
+{
+	return sig & 0x7f;
+}
+
 #define CHECK_TEST(fn)	{ #fn, fn }
 #define CHECK_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -15,23 +15,6 @@
 static const char *const keys[] = { "state", "want", "pid", "since",
     "ready", "paused", "restarts", "last_exit", "backoff", "error" };
 
-/*
- * Wait statuses in the encoding Linux and the BSDs share (exit code in
- * bits 8-15, signal in bits 0-6); status only reads them through
- * WIFEXITED() and friends.
- */
-static int
-exited(int code)
-{
-	return (code & 0xff) << 8;
-}
-
-static int
-killed(int sig)
-{
-	return sig & 0x7f;
-}
-
 static void
 busy_service(struct sv *sv)
 {

@@ -94,24 +94,6 @@ struct rig {
 
 static struct rig the_rig;
 
-/*
- * Wait statuses in the encoding Linux and the BSDs share: the exit code
- * in bits 8-15, the terminating signal in bits 0-6.  sv reads them only
- * through WIFEXITED() and friends, and wait_status_helpers_match_macros
- * checks that those macros agree on this system.
- */
-static int
-exited(int code)
-{
-	return (code & 0xff) << 8;
-}
-
-static int
-killed(int sig)
-{
-	return sig & 0x7f;
-}
-
 /* The fake's process table. */
 
 static void
