@@ -157,8 +157,8 @@ has_log_dir(void)
 static int
 is_logger(void)
 {
-	const char *base = strrchr(svdir, '/');
 	size_t len = strlen(svdir);
+	const char *base;
 
 	while (len > 1 && svdir[len - 1] == '/')
 		len--;
@@ -509,17 +509,20 @@ run_loop(void)
 		pfd[2].fd = notify_fd;
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
 		n = notify_fd >= 0 ? 3 : 2;
-		if (poll(pfd, n, poll_timeout(now)) == -1 && errno != EINTR)
-			sid_warn_sys("poll");
+		if (poll(pfd, n, poll_timeout(now)) == -1) {
+			if (errno != EINTR)
+				sid_warn_sys("poll");
+			pfd[2].revents = 0;	/* not set by a failed poll */
+		}
 		now = clock_now_ms();
 		handle_signals(now);
 		/*
-		 * Commands before exits: a command was sent before the exit
-		 * that woke us with it (sid-svscan sends a logger "o" before
-		 * it closes the logger's input), so it applies first.
+		 * Commands before exits, and on every wakeup: a command was
+		 * sent before the exit that woke us with it (sid-svscan sends
+		 * a logger "o" before it closes the logger's input), so it
+		 * applies first.  The FIFO does not block.
 		 */
-		if (pfd[1].revents & POLLIN)
-			read_control(now);
+		read_control(now);
 		reap(now);
 		if (notify_fd >= 0 && n == 3 && (pfd[2].revents &
 		    (POLLIN | POLLHUP)))

@@ -965,8 +965,12 @@ run_loop(void)
 		at = next_deadline(now);
 		timeout = at <= now ? 0 : at - now > INT_MAX ? INT_MAX :
 		    (int)(at - now);
-		if (poll(pfd, (nfds_t)n, timeout) == -1 && errno != EINTR)
-			sid_warn_sys("poll");
+		if (poll(pfd, (nfds_t)n, timeout) == -1) {
+			if (errno != EINTR)
+				sid_warn_sys("poll");
+			for (i = 0; i < n; i++)
+				pfd[i].revents = 0;	/* not set by poll */
+		}
 		now = clock_now_ms();
 		handle_signals(now);
 		if (ctlfd >= 0 && (pfd[1].revents & POLLIN))
