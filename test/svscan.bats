@@ -660,6 +660,7 @@ pickup_remove_readd() {
 	second=$(field "$dir" pid)
 	wait_for 10 grep -q "^$second 20 " "$T/a.log"
 	kill -KILL "$SVSCAN_PID"
+	wait "$SVSCAN_PID" || true	# gone, and its lock with it
 	start_svscan "$SID_SCANDIR"
 	wait_for 15 is_up "$dir" "$second"
 	third=$(field "$dir" pid)
