@@ -131,28 +131,16 @@ class Supervisor:
         if proc.poll() is not None:
             return
         stop = self.stop_argv(proc.svcdir)
-        try:
-            if stop:
+        if stop:
+            try:
                 subprocess.run(stop, cwd=ROOT, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, timeout=timeout)
-            else:
-                proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=timeout)
-            return
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        try:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=timeout)
-            return
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        try:
-            proc.kill()
-            proc.wait(timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
+                proc.wait(timeout=timeout)
+                return
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        benchlib.stop_proc(proc, timeout=timeout)
 
 
 class Sid(Supervisor):
@@ -358,30 +346,9 @@ def fmt(key, value):
 
 
 def table(sups, results, window):
-    header = ["metric"] + [s.name for s in sups]
-    rows = []
-    for key, label in ROWS:
-        row = [label.format(window=window)]
-        for sup in sups:
-            if sup.skipped:
-                row.append("skipped")
-            elif not sup.available:
-                row.append("not installed")
-            elif sup.error and key not in results[sup.key]:
-                row.append("error")
-            else:
-                row.append(fmt(key, results[sup.key].get(key)))
-        rows.append(row)
-    widths = [max(len(r[i]) for r in [header] + rows)
-              for i in range(len(header))]
-    lines = []
-    for n, r in enumerate([header] + rows):
-        cells = [r[0].ljust(widths[0])] + \
-                [c.rjust(w) for c, w in zip(r[1:], widths[1:])]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    rows = [(key, label.format(window=window)) for key, label in ROWS]
+    by_name = {sup.name: results[sup.key] for sup in sups}
+    return benchlib.column_table(sups, by_name, rows, fmt)
 
 
 def report(sups, results, notes, window, rounds, stamp_how, busy):

@@ -59,6 +59,15 @@ bg() {
 	BG_PIDS+=("$BG_PID")
 }
 
+# fifo_log ARG...: sid-log ARG... in the background, reading the FIFO
+# $T/in that the test holds open for writing on fd 7; its pid in $pid.
+fifo_log() {
+	mkfifo "$T/in"
+	exec 7<>"$T/in"
+	bg "$T/in" /dev/null "$T/err" sid-log "$@"
+	pid=$BG_PID
+}
+
 # bg_wait PID: wait (10 s at most) until PID exits; BG_RC is its status.
 bg_wait() {
 	local p keep=()
@@ -194,11 +203,8 @@ stamp_epoch() {
 	local dir=$T/log pid total off len f at size lastlen kept=0 t0 t1 names
 	numbered 1 400 >"$T/input"
 	total=$(wc -c <"$T/input")
-	mkfifo "$T/in"
-	exec 7<>"$T/in"
 	t0=$(date -u +%s)
-	bg "$T/in" /dev/null "$T/err" sid-log -s 1000 -n 3 "$dir"
-	pid=$BG_PID
+	fifo_log -s 1000 -n 3 "$dir"
 
 	# in pieces that cut lines, so rotations fall across reads
 	for ((off = 0; off < total; off += len)); do
@@ -245,10 +251,7 @@ stamp_epoch() {
 
 @test "sid-log: SIGALRM rotates now: the lines so far become a .s file, later lines go to a new current" {
 	local dir=$T/log pid s
-	mkfifo "$T/in"
-	exec 7<>"$T/in"
-	bg "$T/in" /dev/null "$T/err" sid-log "$dir"
-	pid=$BG_PID
+	fifo_log "$dir"
 	printf 'one\ntwo\n' >&7
 	wait_for 5 file_is "$dir/current" $'one\ntwo\n'
 
@@ -290,10 +293,7 @@ stamp_epoch() {
 
 @test "sid-log: SIGALRM in the middle of a line rotates at that line's end, even when more lines come in the same read" {
 	local dir=$T/log pid
-	mkfifo "$T/in"
-	exec 7<>"$T/in"
-	bg "$T/in" /dev/null "$T/err" sid-log "$dir"
-	pid=$BG_PID
+	fifo_log "$dir"
 	printf 'three\nfo' >&7
 	wait_for 5 file_is "$dir/current" $'three\nfo'
 
@@ -355,10 +355,7 @@ stamp_epoch() {
 
 @test "sid-log: SIGTERM mid-line waits for the line's end, exits 0, and the next sid-log on the pipe gets exactly the next line" {
 	local dir=$T/log pid
-	mkfifo "$T/in"
-	exec 7<>"$T/in"
-	bg "$T/in" /dev/null "$T/err" sid-log "$dir"
-	pid=$BG_PID
+	fifo_log "$dir"
 	printf 'first\nhal' >&7
 	wait_for 5 file_is "$dir/current" $'first\nhal'
 
@@ -384,10 +381,7 @@ stamp_epoch() {
 
 @test "sid-log: SIGTERM mid-line with no more input: exits 0 after about 5 s, the next sid-log completes that line" {
 	local dir=$T/log pid t0 elapsed
-	mkfifo "$T/in"
-	exec 7<>"$T/in"
-	bg "$T/in" /dev/null "$T/err" sid-log "$dir"
-	pid=$BG_PID
+	fifo_log "$dir"
 	printf 'first\nhal' >&7
 	wait_for 5 file_is "$dir/current" $'first\nhal'
 
@@ -478,10 +472,7 @@ stamp_epoch() {
 	LOG_MOUNT=$mnt
 	dir=$mnt/log
 	seq 1 "$count" >"$T/want"	# 168894 bytes: more than two pipes' worth
-	mkfifo "$T/in"
-	exec 7<>"$T/in"
-
-	bg "$T/in" /dev/null "$T/err" sid-log "$dir"
+	fifo_log "$dir"
 	logger=$BG_PID
 	wait_for 5 test -e "$dir/current"
 	dd if=/dev/zero of="$mnt/filler" bs=4k 2>/dev/null || true
@@ -514,13 +505,14 @@ sid-log: warning: writing $dir/current works again" ]
 	local dir=$T/log t0 t1 k line stamp prev='' n=0 distinct
 	t0=$(date -u +%s)
 	{
+		# Each line written once the one before has landed: a read each.
 		for ((k = 1; k <= 20; k++)); do
 			echo "line $k"
-			sleep 0.01
+			wait_for 5 grep -q " line $k\$" "$dir/current"
 		done
 		printf 'a\nb\nc\n' >"$T/abc"
 		cat "$T/abc"		# one write, so one read
-		sleep 0.01
+		wait_for 5 grep -q ' c$' "$dir/current"
 		printf 'no newline'
 	} | TZ=XXX-5 sid-log -t "$dir"
 	t1=$(date -u +%s)
@@ -675,13 +667,11 @@ sid-log: warning: writing $dir/current works again" ]
 # --- sid-ctl log -f ---
 
 @test "sid-ctl log -f: lines from before and after many rotations, each exactly once; exit 0 on SIGINT" {
-	local svc=$T/svc/app dir=$T/svc/app/log/main i logger follower
+	local svc=$T/svc/app dir=$T/svc/app/log/main i last logger follower
 	mkdir -p "$svc/log"
 	seq -f 'line %03g' 1 400 >"$T/all"
-	mkfifo "$T/in"
-	exec 7<>"$T/in"
-	bg "$T/in" /dev/null "$T/err" sid-log -s 100 -n 1000 "$dir"
-	logger=$BG_PID
+	fifo_log -s 100 -n 1000 "$dir"
+	logger=$pid
 	sed -n '1,30p' "$T/all" >&7
 	wait_for 5 last_line_is "$dir" 'line 030'
 
@@ -691,11 +681,12 @@ sid-log: warning: writing $dir/current works again" ]
 	# single lines, then bursts of several rotations between two polls
 	for ((i = 31; i <= 60; i++)); do
 		sed -n "${i}p" "$T/all" >&7
-		sleep 0.01
+		wait_for 5 last_line_is "$dir" "$(sed -n "${i}p" "$T/all")"
 	done
 	for ((i = 61; i <= 400; i += 34)); do
 		sed -n "${i},$((i + 33))p" "$T/all" >&7
-		sleep 0.03
+		last=$(( i + 33 > 400 ? 400 : i + 33 ))
+		wait_for 5 last_line_is "$dir" "$(sed -n "${last}p" "$T/all")"
 	done
 	wait_for 10 eval '[ "$(tail -n 1 "$T/follow")" = "line 400" ]'
 	(( $(rotated "$dir" s | wc -l) >= 25 ))
