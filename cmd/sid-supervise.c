@@ -226,6 +226,13 @@ op_kill(void *ctx, pid_t pid, int sig)
 }
 
 static int
+op_signal_service(void *ctx, pid_t pgid, int sig)
+{
+	(void)ctx;
+	return kill(-pgid, sig);
+}
+
+static int
 op_probe(void *ctx, unsigned port)
 {
 	(void)ctx;
@@ -236,6 +243,7 @@ static const struct sv_ops ops = {
 	.reload = op_reload,
 	.spawn = op_spawn,
 	.kill = op_kill,
+	.signal_service = op_signal_service,
 	.probe = op_probe,
 	.event = on_event,
 	.ctx = NULL,

@@ -161,7 +161,7 @@ signal_group(struct sv *sv, const struct sv_ops *ops, int sig)
 	char why[160];
 	pid_t target = -sv->pgid;
 
-	if (sv->pgid == 0 || ops->kill(ops->ctx, target, sig) == 0)
+	if (sv->pgid == 0 || ops->signal_service(ops->ctx, sv->pgid, sig) == 0)
 		return;
 	if (errno == ESRCH) {
 		if (sv->pid == 0)
@@ -180,7 +180,7 @@ group_alive(struct sv *sv, const struct sv_ops *ops)
 {
 	if (sv->pgid == 0)
 		return 0;
-	if (ops->kill(ops->ctx, -sv->pgid, 0) == 0 || errno == EPERM)
+	if (ops->signal_service(ops->ctx, sv->pgid, 0) == 0 || errno == EPERM)
 		return 1;
 	sv->pgid = 0;
 	return 0;

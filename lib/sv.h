@@ -75,8 +75,16 @@ struct sv_ops {
 	int	(*spawn)(void *ctx, char *const argv[],
 		    const struct sv_recipe *recipe, pid_t *pid,
 		    enum sv_start_error *why);
-	/* kill: kill(2); a negative PID is a process group. */
+	/* kill: kill(2) to one process, PID > 0. */
 	int	(*kill)(void *ctx, pid_t pid, int sig);
+	/*
+	 * signal_service: SIG to every process of the service whose
+	 * process group is PGID: its cgroup where it has one, else the
+	 * group and the descendants adopted from it.  SIGSTOP and SIGCONT
+	 * pause and continue it whole; SIG 0 only tests for a live one.
+	 * Returns 0, or -1 with errno: ESRCH when none is left.
+	 */
+	int	(*signal_service)(void *ctx, pid_t pgid, int sig);
 	/* probe: 1 when 127.0.0.1:PORT accepts a TCP connection, else 0. */
 	int	(*probe)(void *ctx, unsigned port);
 	/*

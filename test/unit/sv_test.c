@@ -249,6 +249,13 @@ fake_kill(void *ctx, pid_t pid, int sig)
 	return 0;
 }
 
+/* The fake has no cgroups: the service is its process group. */
+static int
+fake_signal_service(void *ctx, pid_t pgid, int sig)
+{
+	return fake_kill(ctx, -pgid, sig);
+}
+
 static int
 fake_probe(void *ctx, unsigned port)
 {
@@ -290,6 +297,7 @@ rig_new(void)
 	t->ops.reload = fake_reload;
 	t->ops.spawn = fake_spawn;
 	t->ops.kill = fake_kill;
+	t->ops.signal_service = fake_signal_service;
 	t->ops.probe = fake_probe;
 	t->ops.event = fake_event;
 	t->ops.ctx = t;
