@@ -18,13 +18,13 @@ SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
 BIN     = sid-svscan sid-supervise sid-ctl sid-log
-LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerprint.o lib/io.o lib/msg.o \
+LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerprint.o lib/io.o lib/logline.o lib/msg.o \
           lib/parse.o lib/proc.o lib/selfpipe.o lib/status.o lib/sv.o
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
           test/helpers/sid-svscan-poll
-HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/io.h lib/msg.h \
+HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/io.h lib/logline.h lib/msg.h \
           lib/parse.h lib/proc.h lib/selfpipe.h lib/status.h lib/sv.h
 
 all: $(BIN)
@@ -73,6 +73,13 @@ test/helpers/fdcount: test/helpers/fdcount.c
 test: $(BIN) $(UNIT) $(HELPERS)
 	sh test/run $(UNIT)
 
+# libFuzzer targets (clang), built in test/fuzz/build/, each run for
+# FUZZ_SECONDS; not part of test.  test/fuzz/run -m merges new inputs
+# into test/fuzz/corpus/.
+FUZZ_SECONDS = 60
+fuzz:
+	sh test/fuzz/run $(FUZZ_SECONDS)
+
 check:
 	$(MAKE) clean
 	$(MAKE) test CFLAGS="$(CFLAGS) -O1 $(SAN)" LDFLAGS="$(SAN)"
@@ -102,3 +109,4 @@ clean:
 	rm -f $(BIN) libsid.a lib/*.o cmd/*.o $(UNIT) test/unit/*.o $(HELPERS)
 
 .PHONY: all test check static run bench install uninstall clean
+.PHONY: fuzz

@@ -33,13 +33,14 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "logline.h"
 #include "msg.h"
 #include "parse.h"
 #include "selfpipe.h"
 
 #define IN_SIZE		(256 * 1024)
 #define OUT_SIZE	(512 * 1024)
-#define STAMP_LEN	28	/* "2026-11-22T02:10:00.123456Z " */
+#define STAMP_LEN	LOGLINE_STAMP_LEN
 #define TAIL_WAIT_MS	5000	/* on SIGTERM: wait this long for a line's end */
 #define RETRY_MAX_MS	1000
 
@@ -52,8 +53,7 @@ static uint64_t		 cur_size;		/* of current, written */
 static char		 in[IN_SIZE];
 static char		 out[OUT_SIZE];
 static size_t		 pending;		/* bytes in out[] */
-static int		 at_line_start = 1;
-static int		 rotate_asked;		/* SIGALRM */
+static struct logline	 ll;			/* where lines and files end */
 static pid_t		 finisher;		/* finishing .u files */
 static char		 stamp[STAMP_LEN + 1];
 static struct timespec	 stamp_time;
@@ -131,19 +131,13 @@ static void
 take_stamp(void)
 {
 	struct timespec now;
-	struct tm tm;
-	char text[96];
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (now.tv_sec < stamp_time.tv_sec || (now.tv_sec ==
 	    stamp_time.tv_sec && now.tv_nsec < stamp_time.tv_nsec))
 		now = stamp_time;
 	stamp_time = now;
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, now.tv_nsec / 1000);
-	memcpy(stamp, text, STAMP_LEN);
+	logline_stamp(stamp, (int64_t)now.tv_sec, now.tv_nsec);
 }
 
 /* io_dir_names filter: "@....s" (finished) or "@....u" (*SUFFIX). */
@@ -305,7 +299,7 @@ rotate(void)
 	char name[96];
 
 	flush();
-	rotate_asked = 0;
+	ll.rotate_asked = 0;
 	if (cur_size == 0)
 		return;
 	rotated_name(name, sizeof name);
@@ -318,65 +312,29 @@ rotate(void)
 	start_finisher();
 }
 
-/*
- * Without -t: whole runs of bytes.  Cut only where the size limit falls,
- * at the first line end at or past it.
- */
-static size_t
-take_raw(const char *p, size_t n)
-{
-	uint64_t used = cur_size + pending;
-	size_t need, len;
-	const char *nl;
-
-	if ((used >= max_size || rotate_asked) && at_line_start)
-		return 0;			/* rotate first */
-	/* Past the limit, or SIGALRM came: cut at the end of this line. */
-	need = used >= max_size || rotate_asked ? 1 :
-	    (size_t)(max_size - used);
-	if (need > n)
-		return n;
-	nl = memchr(p + need - 1, '\n', n - (need - 1));
-	len = nl != NULL ? (size_t)(nl - p) + 1 : n;
-	return len;
-}
-
-/* With -t: one line (or the rest of the input), timestamped. */
-static size_t
-take_line(const char *p, size_t n)
-{
-	const char *nl = memchr(p, '\n', n);
-
-	if (at_line_start)
-		emit(stamp, STAMP_LEN);
-	return nl != NULL ? (size_t)(nl - p) + 1 : n;
-}
-
-/* Append N bytes of input at P. */
+/* Append N bytes of input at P; logline.h says where they are cut. */
 static void
 process(const char *p, size_t n)
 {
 	size_t len;
+	int stamp_first;
 
 	if (stamps)
 		take_stamp();
 	while (n > 0) {
-		if (at_line_start && (cur_size + pending >= max_size ||
-		    rotate_asked)) {
-			rotate();
-			continue;
-		}
-		len = stamps ? take_line(p, n) : take_raw(p, n);
+		len = logline_take(&ll, p, n, cur_size + pending,
+		    &stamp_first);
 		if (len == 0) {
 			rotate();
 			continue;
 		}
+		if (stamp_first)
+			emit(stamp, STAMP_LEN);
 		emit(p, len);
-		at_line_start = p[len - 1] == '\n';
 		p += len;
 		n -= len;
 	}
-	if (at_line_start && (cur_size + pending >= max_size || rotate_asked))
+	if (logline_due(&ll, cur_size + pending))
 		rotate();
 	flush();
 }
@@ -400,7 +358,7 @@ finish_line(void)
 	char c;
 	ssize_t n;
 
-	while (!at_line_start && wait_input(TAIL_WAIT_MS)) {
+	while (!ll.at_line_start && wait_input(TAIL_WAIT_MS)) {
 		n = read(0, &c, 1);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -442,6 +400,7 @@ setup(void)
 		sid_die_sys(111, "unable to set up signals");
 	finish_rotated();		/* what a crash left half done */
 	open_current();
+	logline_init(&ll, max_size, stamps);
 	return sigfd;
 }
 
@@ -457,8 +416,8 @@ handle_signals(void)
 		else if (sig == SIGCHLD)
 			reap_finisher();
 		else if (sig == SIGALRM) {
-			rotate_asked = 1;
-			if (at_line_start)
+			ll.rotate_asked = 1;
+			if (ll.at_line_start)
 				rotate();
 		}
 	}
@@ -494,7 +453,7 @@ run_loop(int sigfd)
 		if (n == -1)
 			sid_die_sys(111, "unable to read stdin");
 		if (n == 0) {
-			if (!at_line_start)
+			if (!ll.at_line_start)
 				process("\n", 1);	/* a last line, ended */
 			return;
 		}
