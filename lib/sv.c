@@ -210,6 +210,9 @@ stop(struct sv *sv, const struct sv_ops *ops, const char *reason,
 	signal_group(sv, ops, sv->conf.stop_signal);
 	signal_group(sv, ops, SIGCONT);
 	sv->paused = 0;
+	/* What is being stopped serves no more. */
+	if (sv->ready == SV_READY_YES)
+		sv->ready = SV_READY_NO;
 	enter(sv, ops, SV_STOPPING, reason);
 	sv->escalated = 0;
 	sv->timer_at = now + sv->conf.stop_grace_ms;
@@ -479,7 +482,10 @@ on_signal_cmd(struct sv *sv, const struct sv_ops *ops, int sig,
 		note(sv, ops, why);
 		return;
 	}
-	if (ops->kill(ops->ctx, sv->pid, sig) == -1) {
+	/* p and c pause and continue the whole service, not its leader. */
+	if ((sig == SIGSTOP || sig == SIGCONT) && sv->pgid != 0 ?
+	    ops->signal_service(ops->ctx, sv->pgid, sig) == -1 :
+	    ops->kill(ops->ctx, sv->pid, sig) == -1) {
 		snprintf(why, sizeof why, "%s: kill(%ld, SIG%s): %s", reason,
 		    (long)sv->pid, sig_name(sig), strerror(errno));
 		note(sv, ops, why);
@@ -524,6 +530,9 @@ sv_on_control(struct sv *sv, const struct sv_ops *ops, unsigned char byte,
 
 	if (cmd == CTL_UNKNOWN)
 		return -1;
+	/* x is carried out: the supervisor exits, nothing starts again. */
+	if (sv->done)
+		return 0;
 	snprintf(reason, sizeof reason, "control: %c", byte);
 	switch (cmd) {
 	case CTL_UP:

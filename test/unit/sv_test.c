@@ -1098,11 +1098,11 @@ control_p_and_c_pause_and_continue_the_pid(void)
 	pid = t->sv.pid;
 	mark = t->fake.nkills;
 	CHECK(control(t, 'p') == 0);
-	CHECK(find_kill(t, mark, pid, SIGSTOP) == (long)mark);
+	CHECK(find_kill(t, mark, -pid, SIGSTOP) == (long)mark);	/* its group */
 	CHECK(t->sv.paused == 1);
 	mark = t->fake.nkills;
 	CHECK(control(t, 'c') == 0);
-	CHECK(find_kill(t, mark, pid, SIGCONT) == (long)mark);
+	CHECK(find_kill(t, mark, -pid, SIGCONT) == (long)mark);
 	CHECK(t->sv.paused == 0);
 	/* A stop of a paused service continues it. */
 	CHECK(control(t, 'p') == 0);
