@@ -584,6 +584,14 @@ run_exited(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	if (group_alive(sv, ops)) {
 		if (sv->state == SV_STOPPING) {
 			check_soon(sv, now);
+			/*
+			 * SIGKILL went out while ./run lived, so nothing
+			 * was waiting to give up on the group: it gets one
+			 * more stop-grace from now, as on_stopping_timer
+			 * gives it.
+			 */
+			if (sv->escalated && sv->timer_at < 0)
+				sv->timer_at = now + sv->conf.stop_grace_ms;
 			return;
 		}
 		/* An unexpected exit that left the group behind. */

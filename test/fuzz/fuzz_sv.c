@@ -87,10 +87,17 @@ struct world {
 	int		done_seen;
 	pid_t		run_pid;	/* latest ./run, 0 once reaped */
 	int64_t		run_started;
+	int64_t		run_reaped;
 	int		last_wstatus;	/* of the latest reaped ./run */
 	int		have_exit;
 	int		finish_due;	/* a ./run was reaped, no ./finish yet */
 	int64_t		stopping_since;
+	int64_t		since;		/* when the state was entered */
+	int64_t		group_killed_at;	/* SIGKILL to the group, -1 */
+	int		finish_killed;	/* SIGKILL to ./finish */
+	int		restart_asked;	/* u, o or r wait for the stop */
+	unsigned	call;		/* sv_* calls so far */
+	unsigned	stop_sig_call, cont_call;	/* last such signals */
 	int64_t		next_delay;	/* the backoff ladder */
 	unsigned	restarts;
 	int64_t		restart_times[MAX_TIMES];
@@ -385,6 +392,7 @@ fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 		require(count_kind(K_FINISH, 1) == 0,
 		    "./run started while ./finish runs");
 		require(!w.finish_due, "./run started before ./finish ran");
+		w.restart_asked = 0;
 		if (w.run_fails != SV_START_OK) {
 			*why = w.run_fails;
 			errno = w.run_fails == SV_START_MISSING ? ENOENT :
@@ -398,6 +406,7 @@ fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 			return -1;
 		}
 		*pid = w.next_pid++;
+		w.restart_asked = 0;
 		w.run_pid = *pid;
 		w.run_started = w.now;
 		return 0;
@@ -436,12 +445,27 @@ fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 	return 0;
 }
 
+static void
+record_signal(pid_t target, int sig)
+{
+	struct proc *fin = find_kind(K_FINISH);
+
+	if (sig == w.loaded.stop_signal)
+		w.stop_sig_call = w.call;
+	if (sig == SIGCONT)
+		w.cont_call = w.call;
+	if (sig == SIGKILL && fin != NULL && (target == fin->pid ||
+	    target == -fin->pid))
+		w.finish_killed = 1;
+}
+
 static int
 fake_kill(void *ctx, pid_t pid, int sig)
 {
 	(void)ctx;
 	require(pid != 0 && pid != -1, "kill(%ld): never everyone",
 	    (long)pid);
+	record_signal(pid, sig);
 	return table_kill(pid, sig);
 }
 
@@ -450,9 +474,13 @@ fake_signal_service(void *ctx, pid_t pgid, int sig)
 {
 	(void)ctx;
 	require(pgid > 1, "signal_service(%ld)", (long)pgid);
-	if (sig == SIGKILL)
+	if (sig == SIGKILL) {
 		require(w.state == SV_STOPPING && w.now - w.stopping_since >=
 		    w.loaded.stop_grace_ms, "SIGKILL before stop-grace");
+		if (w.group_killed_at < 0)
+			w.group_killed_at = w.now;
+	}
+	record_signal(-pgid, sig);
 	return table_kill(-pgid, sig);
 }
 
@@ -499,8 +527,22 @@ fake_event(void *ctx, enum sv_state from, enum sv_state to,
 	}
 	if (from == to)
 		return;
-	if (to == SV_STOPPING)
+	w.since = w.now;
+	if (to == SV_STOPPING) {
 		w.stopping_since = w.now;
+		w.group_killed_at = -1;
+		/* A stop is stop-signal, then SIGCONT, to what lives. */
+		if (sv.pgid != 0 && old_service_process_lives(0))
+			require(w.stop_sig_call == w.call && w.cont_call ==
+			    w.call, "stopping without stop-signal and SIGCONT");
+	}
+	if (to == SV_FINISHING)
+		w.finish_killed = 0;
+	if ((to == SV_BACKOFF || to == SV_DOWN) && !w.exiting)
+		require(!w.restart_asked, "%s, but a start was asked for",
+		    sv_state_name(to));
+	if (to == SV_FAILED)
+		w.restart_asked = 0;
 	if (to == SV_BACKOFF) {
 		require(w.want == SV_WANT_UP, "backoff while want %s",
 		    sv_want_name(w.want));
@@ -658,14 +700,53 @@ check_state(void)
 	if (sv.state == SV_DOWN && sv.want == SV_WANT_UP && !w.exiting)
 		require(w.have_exit && !policy_restarts(w.loaded.restart,
 		    w.last_wstatus), "down, wants up, and nothing to say why");
-	if (sv_done(&sv))
+	if (sv_done(&sv)) {
 		require(w.exiting && (sv.state == SV_DOWN || sv.state ==
 		    SV_FAILED) && sv.pid == 0, "done while %s",
 		    sv_state_name(sv.state));
+		require(!old_service_process_lives(0) &&
+		    count_kind(K_FINISH, 1) == 0, "done, and the service lives");
+	}
 	(void)i;
 }
 
 /* Driving it. */
+
+/* After the timers ran at NOW: nothing due is left undone. */
+static void
+check_timers(void)
+{
+	switch (sv.state) {
+	case SV_STARTING:
+		require(w.now < w.since + w.loaded.ready_timeout_ms,
+		    "starting after ready-timeout");
+		break;
+	case SV_BACKOFF:
+		require(w.now < w.since + sv.backoff_ms,
+		    "backoff after its delay");
+		break;
+	case SV_STOPPING:
+		if (!old_service_process_lives(0))
+			break;
+		require(w.now < w.stopping_since + w.loaded.stop_grace_ms ||
+		    w.group_killed_at >= 0, "no SIGKILL after stop-grace");
+		/* Given up on one more stop-grace after SIGKILL. */
+		if (sv.pid == 0 && w.group_killed_at >= 0)
+			require(w.now < (w.group_killed_at > w.run_reaped ?
+			    w.group_killed_at : w.run_reaped) +
+			    w.loaded.stop_grace_ms, "stopping for a group that "
+			    "outlived SIGKILL by stop-grace");
+		break;
+	case SV_FINISHING:
+		if (count_kind(K_FINISH, 1) > 0)
+			require(w.now < w.since + w.loaded.finish_timeout_ms ||
+			    w.finish_killed, "./finish not killed after "
+			    "finish-timeout");
+		break;
+	default:
+		break;
+	}
+}
 
 static void
 call_timer(void)
@@ -676,6 +757,7 @@ call_timer(void)
 	/* As sid-supervise: a deadline at or before now wakes it again. */
 	do {
 		w.in_call = 1;
+		w.call++;
 		sv_on_timer(&sv, &ops, w.now);
 		w.in_call = 0;
 		check_state();
@@ -683,6 +765,8 @@ call_timer(void)
 		require(++rounds <= 4, "busy loop: deadline %lld, now %lld",
 		    (long long)deadline, (long long)w.now);
 	} while (deadline >= 0 && deadline <= w.now && !sv_done(&sv));
+	if (!sv_done(&sv))
+		check_timers();
 }
 
 static void
@@ -696,26 +780,27 @@ control(unsigned char byte)
 	/* After x is carried out, a command changes nothing. */
 	switch (w.done_seen || sv_done(&sv) ? 0 : byte) {
 	case 'u':
-		w.want = SV_WANT_UP;
-		reset_restarts();
-		break;
 	case 'o':
-		w.want = SV_WANT_ONCE;
-		reset_restarts();
-		break;
 	case 'r':
-		w.want = SV_WANT_UP;
+		w.want = byte == 'o' ? SV_WANT_ONCE : SV_WANT_UP;
 		reset_restarts();
+		/* Not running: start now, or once the stop is over. */
+		if (w.state == SV_STOPPING || w.state == SV_FINISHING ||
+		    (byte == 'r' && (w.state == SV_STARTING ||
+		    w.state == SV_UP)))
+			w.restart_asked = 1;
 		break;
 	case 'x':
 		w.exiting = 1;
 		/* FALLTHROUGH */
 	case 'd':
 		w.want = SV_WANT_DOWN;
+		w.restart_asked = 0;
 		break;
 	}
 	(void)sig;
 	w.in_call = 1;
+	w.call++;
 	sv_on_control(&sv, &ops, byte, w.now);
 	w.in_call = 0;
 }
@@ -770,11 +855,13 @@ reap(struct proc *p)
 	proc_remove(p);
 	if (is_run) {
 		w.run_pid = 0;
+		w.run_reaped = w.now;
 		w.last_wstatus = wstatus;
 		w.have_exit = 1;
 		w.finish_due = 1;
 	}
 	w.in_call = 1;
+	w.call++;
 	sv_on_exit(&sv, &ops, pid, wstatus, w.now);
 	w.in_call = 0;
 }
@@ -876,6 +963,7 @@ step(struct input *in)
 	case 9:				/* readiness */
 		if (w.loaded.notification_fd >= 0) {
 			w.in_call = 1;
+			w.call++;
 			sv_on_ready(&sv, &ops, w.now);
 			w.in_call = 0;
 		}
@@ -929,6 +1017,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&w, 0, sizeof w);
 	w.next_pid = FIRST_PID;
 	w.now = 1000000;
+	w.group_killed_at = -1;
 	w.has_finish = 1;
 	ops = (struct sv_ops){
 		.reload = fake_reload,
@@ -953,6 +1042,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.state = SV_DOWN;
 	w.want = SV_WANT_DOWN;
 	w.in_call = 1;
+	w.call++;
 	switch (boot % 3) {
 	case 0:
 		w.want = SV_WANT_UP;
@@ -972,6 +1062,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				p->unkillable = (boot >> 5) == 7 && i == 0;
 			}
 		w.want = boot & 0x80 ? SV_WANT_UP : SV_WANT_DOWN;
+		w.restart_asked = w.want == SV_WANT_UP;
 		w.in_leftover_boot = 1;
 		sv_boot_leftover(&sv, &ops, LEFTOVER_PGID, boot & 0x80 ? 1 : 0,
 		    w.now);

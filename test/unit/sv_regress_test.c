@@ -292,6 +292,51 @@ pause_and_continue_act_on_the_whole_service(void)
 	CHECK(!proc_find(t, 500)->stopped);
 }
 
+/*
+ * A process of the group survives SIGKILL (stuck in the kernel, or
+ * another user's) while ./run still ran when SIGKILL went out: once
+ * ./run exits, the stop goes on without that process one stop-grace
+ * later, as it does when ./run was gone before SIGKILL.  It used to
+ * poll the group for ever, and the service could never start again.
+ */
+static void
+stop_gives_up_on_a_survivor_after_run_exits_past_sigkill(void)
+{
+	struct rig *t = rig_new();
+	int64_t deadline;
+	pid_t pid;
+	int i;
+
+	t->conf.stop_grace_ms = 1000;
+	sv_boot(&t->sv, &t->ops, 1, "boot", t->now);
+	pid = t->sv.pid;
+	proc_add(t, 500, pid);		/* survives every signal */
+	control(t, 'd');
+	CHECK(t->sv.state == SV_STOPPING);
+	t->now += 1000;			/* stop-grace over: SIGKILL */
+	sv_on_timer(&t->sv, &t->ops, t->now);
+	CHECK(strncmp(t->sv.error, "stop_escalated", 14) == 0);
+	t->now += 1000;			/* ./run is stuck too, then exits */
+	sv_on_timer(&t->sv, &t->ops, t->now);
+	CHECK(t->sv.state == SV_STOPPING);
+	t->now += 50;
+	reap(t, pid, killed(SIGKILL));
+	CHECK(t->sv.state == SV_STOPPING);
+	for (i = 0; i < 100 && t->sv.state == SV_STOPPING; i++) {
+		deadline = sv_deadline(&t->sv);
+		CHECK(deadline >= t->now);
+		if (deadline < 0)
+			break;
+		t->now = deadline;
+		sv_on_timer(&t->sv, &t->ops, t->now);
+	}
+	CHECK(t->sv.state == SV_DOWN);
+	CHECK(t->now <= 1000 + 2000 + 50 + 1000);
+	control(t, 'u');
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->spawns == 2);
+}
+
 int
 main(void)
 {
@@ -300,6 +345,7 @@ main(void)
 		CHECK_TEST(command_after_x_stopped_the_service_starts_nothing),
 		CHECK_TEST(stop_clears_readiness),
 		CHECK_TEST(pause_and_continue_act_on_the_whole_service),
+		CHECK_TEST(stop_gives_up_on_a_survivor_after_run_exits_past_sigkill),
 	};
 
 	return check_run(tests, CHECK_LEN(tests));
