@@ -15,10 +15,32 @@ fmt_unix_ms(char *buf, size_t size, int64_t ms)
 	return buf;
 }
 
+/*
+ * The error as one line: a newline (from a service directory's name,
+ * say) is written as the two characters \n, so that no name can add a
+ * line, such as state=up, to the status file.
+ */
+static const char *
+one_line(char *buf, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 2 < size; s++) {
+		if (*s == '\n') {
+			buf[n++] = '\\';
+			buf[n++] = 'n';
+		} else
+			buf[n++] = *s;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 size_t
 status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 {
 	char since[32], last_exit[32] = "none", backoff[32] = "0";
+	char error[2 * sizeof sv->error];
 	int n;
 
 	if (sv->have_exit)
@@ -31,7 +53,8 @@ status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 	    sv_state_name(sv->state), sv_want_name(sv->want),
 	    (long)sv->pid, fmt_unix_ms(since, sizeof since, since_ms),
 	    sv_ready_name(sv->ready), sv->paused ? "yes" : "no",
-	    sv->restarts, last_exit, backoff, sv->error);
+	    sv->restarts, last_exit, backoff, one_line(error, sizeof error,
+	    sv->error));
 	if (n < 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;

@@ -501,7 +501,7 @@ fake_event(void *ctx, enum sv_state from, enum sv_state to,
 {
 	char want[64], dur[32];
 	int64_t expected, lived;
-	size_t n;
+	size_t n, i;
 
 	(void)ctx;
 	if (trace)
@@ -553,8 +553,14 @@ fake_event(void *ctx, enum sv_state from, enum sv_state to,
 		require(w.loaded.max_restarts == 0 ||
 		    n < w.loaded.max_restarts, "restart %zu within the window "
 		    "breaks max-restarts %u", n + 1, w.loaded.max_restarts);
-		if (w.nrestart_times < MAX_TIMES)
-			w.restart_times[w.nrestart_times++] = w.now;
+		/* Keep those in the window (time only goes forward). */
+		for (n = i = 0; i < w.nrestart_times; i++)
+			if (w.restart_times[i] > w.now -
+			    w.loaded.restart_window_ms)
+				w.restart_times[n++] = w.restart_times[i];
+		w.nrestart_times = n;
+		require(n < MAX_TIMES, "model: too many restarts in a window");
+		w.restart_times[w.nrestart_times++] = w.now;
 		w.restarts++;
 		lived = w.now - w.run_started;
 		expected = lived >= w.loaded.healthy_after_ms ?

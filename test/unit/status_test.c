@@ -293,6 +293,31 @@ fmt_unix_ms_pads_milliseconds(void)
 	    "1763777400.123");
 }
 
+/*
+ * A newline in the error (the name of a service directory is in a
+ * config_invalid message) cannot add a line: "a\nstate=up\n" used to
+ * make status_parse read state=up for a failed service.
+ */
+static void
+status_error_with_newline_stays_one_line(void)
+{
+	struct status_info st;
+	struct sv sv;
+	char buf[2048];
+
+	sv_init(&sv);
+	sv.state = SV_FAILED;
+	sv.want = SV_WANT_UP;
+	strcpy(sv.error, "config_invalid: a\nstate=up\n/conf:1: x: "
+	    "unknown key");
+	status_format(buf, sizeof buf, &sv, 1000);
+	CHECK(strstr(buf, "\nstate=up\n") == NULL);
+	CHECK(status_parse(buf, &st) == 0);
+	CHECK_STR(st.state, "failed");
+	CHECK_STR(st.error, "config_invalid: a\\nstate=up\\n/conf:1: x: "
+	    "unknown key");
+}
+
 int
 main(void)
 {
@@ -309,6 +334,7 @@ main(void)
 		CHECK_TEST(events_format_truncates_with_newline),
 		CHECK_TEST(events_format_tiny_buffer_stays_inside),
 		CHECK_TEST(fmt_unix_ms_pads_milliseconds),
+		CHECK_TEST(status_error_with_newline_stays_one_line),
 	};
 
 	return check_run(tests, CHECK_LEN(tests));
