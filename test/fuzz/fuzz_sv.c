@@ -950,11 +950,14 @@ step(struct input *in)
 	case 6:				/* ./run forks */
 		b = byte(in);
 		run = find_kind(K_RUN);
+		/* Not while stopped, nor stuck in the kernel. */
 		if (run != NULL && !run->zombie && !run->stopped &&
+		    !run->kill_pending &&
 		    (p = proc_add(w.next_pid, run->group, K_CHILD, 0)) != NULL) {
 			w.next_pid++;
 			p->catches = b & 1;
-			p->foreign = (b & 6) == 6;
+			/* A child has its parent's owner, maybe another. */
+			p->foreign = run->foreign || (b & 6) == 6;
 			p->unkillable = (b & 24) == 24;
 		}
 		break;
