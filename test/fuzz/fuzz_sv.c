@@ -73,6 +73,7 @@ struct world {
 	int		has_finish;
 	int		finish_fails;
 	int		probe_ok;
+	int		run_foreign;	/* ./run runs as another user */
 	pid_t		next_pid;
 	struct proc	procs[MAX_PROCS];
 	size_t		nprocs;
@@ -405,6 +406,7 @@ fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 			errno = EAGAIN;
 			return -1;
 		}
+		p->foreign = w.run_foreign;
 		*pid = w.next_pid++;
 		w.restart_asked = 0;
 		w.run_pid = *pid;
@@ -984,6 +986,7 @@ step(struct input *in)
 		w.has_finish = (b >> 3) & 1;
 		w.finish_fails = ((b >> 4) & 3) == 3;
 		w.probe_ok = (b >> 6) & 1;
+		w.run_foreign = (b >> 7) & 1;
 		break;
 	case 11:			/* a process changes */
 		b = byte(in);
