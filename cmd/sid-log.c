@@ -34,6 +34,7 @@
 
 #include "io.h"
 #include "msg.h"
+#include "proc.h"
 #include "parse.h"
 #include "selfpipe.h"
 
@@ -413,16 +414,15 @@ finish_line(void)
 static void
 take_lock(void)
 {
+	char who[128];
 	pid_t holder;
 
 	if (io_lock("lock", &holder) != -1)
 		return;
 	if (errno != EAGAIN)
 		sid_die_sys(111, "unable to lock %s/lock", logdir);
-	if (holder != 0)
-		sid_die(111, "%s is already written by sid-log pid %ld", logdir,
-		    (long)holder);
-	sid_die(111, "%s is already written by another sid-log", logdir);
+	sid_die(111, "%s is already written by %s", logdir,
+	    proc_describe(holder, who, sizeof who));
 }
 
 /* Returns the signal pipe. */

@@ -269,19 +269,19 @@ make_supervise_dir(void)
 		sid_die_sys(111, "unable to create %s", target);
 }
 
+/* One supervisor per directory: ours, runsv, supervise or s6-supervise. */
 static void
 take_lock(void)
 {
+	char who[128];
 	pid_t holder;
 
 	if (io_lock("supervise/lock", &holder) != -1)
 		return;
 	if (errno != EAGAIN)
 		sid_die_sys(111, "unable to lock %s/supervise/lock", svdir);
-	if (holder != 0)
-		sid_die(111, "%s is already supervised by pid %ld", svdir,
-		    (long)holder);
-	sid_die(111, "%s is already supervised", svdir);
+	sid_die(111, "%s is already supervised by %s", svdir,
+	    proc_describe(holder, who, sizeof who));
 }
 
 /*

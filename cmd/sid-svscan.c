@@ -847,6 +847,7 @@ last_report_seq(void)
 static void
 open_control(void)
 {
+	char who[128];
 	pid_t holder;
 
 	if (mkdir(CTL_DIR, 0700) == -1 && errno != EEXIST) {
@@ -858,7 +859,8 @@ open_control(void)
 		if (errno != EAGAIN)
 			sid_die_sys(111, "unable to lock %s/%s/lock", scan_path,
 			    CTL_DIR);
-		sid_die(111, "another sid-svscan runs on %s", scan_path);
+		sid_die(111, "%s is already scanned by %s", scan_path,
+		    proc_describe(holder, who, sizeof who));
 	}
 	if (mkfifo(CTL_DIR "/control", 0600) == -1 && errno != EEXIST)
 		sid_die_sys(111, "unable to create %s/%s/control", scan_path,

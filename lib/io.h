@@ -40,9 +40,11 @@ char	**io_dir_names(const char *dir, int (*keep)(const char *, void *),
 void	io_free_names(char **names);
 
 /*
- * io_lock: open PATH (created 0644) and take an exclusive fcntl lock on
- * it, kept until exit.  Returns the descriptor, or -1: EAGAIN when
- * another process holds it (its pid in *HOLDER when known, else 0).
+ * io_lock: open PATH (created 0644) and take an exclusive lock on it,
+ * kept until exit: flock(2) where the system has it (runit's and
+ * daemontools' lock) and fcntl(2) (s6's and POSIX's).  Returns the
+ * descriptor, or -1: EAGAIN when another process holds either lock (its
+ * pid in *HOLDER when known, else 0).
  */
 int	io_lock(const char *path, pid_t *holder);
 

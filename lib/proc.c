@@ -230,6 +230,31 @@ proc_start_time(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
+char *
+proc_describe(pid_t pid, char *buf, size_t size)
+{
+	char path[64], name[64];
+	ssize_t n = 0;
+	int fd;
+
+	if (pid <= 0) {
+		snprintf(buf, size, "another process");
+		return buf;
+	}
+	snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, name, sizeof name - 1);
+		close(fd);
+	}
+	while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == '\0'))
+		n--;
+	if (n > 0)
+		snprintf(buf, size, "%.*s (pid %ld)", (int)n, name, (long)pid);
+	else
+		snprintf(buf, size, "pid %ld", (long)pid);
+	return buf;
+}
+
 int
 proc_probe_port(unsigned port)
 {

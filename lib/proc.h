@@ -32,6 +32,13 @@ int	proc_spawn(char *const argv[], const struct sv_recipe *recipe,
 int	proc_start_time(pid_t pid, char *buf, size_t size);
 
 /*
+ * proc_describe: "runsv (pid 1234)" into BUF, with the program's name
+ * where the system tells (/proc/PID/comm on Linux), "pid 1234" where it
+ * does not, and "another process" for PID 0.  Returns BUF.
+ */
+char	*proc_describe(pid_t pid, char *buf, size_t size);
+
+/*
  * proc_probe_port: 1 when a TCP connection to 127.0.0.1:PORT succeeds
  * within a few milliseconds, else 0.
  */

@@ -919,8 +919,7 @@ scan_is() {
 
 	run -111 --separate-stderr timeout 10 "$SID_ROOT/sid-svscan" \
 		"$SID_SCANDIR" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
-	[ "$stderr" = "sid-svscan: another sid-svscan runs on $SID_SCANDIR" ] ||
-		[[ $stderr == *"another sid-svscan runs on $SID_SCANDIR"* ]]
+	[[ $stderr == "sid-svscan: fatal: $SID_SCANDIR is already scanned by sid-svscan (pid "*")" ]]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	is_up "$dir"
 	[ "$(field "$dir" pid)" = "$pid" ]
