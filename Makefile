@@ -18,13 +18,14 @@ SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
 BIN     = sid-svscan sid-supervise sid-ctl sid-log
-LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerprint.o lib/io.o lib/msg.o \
+LIBOBJ  = lib/cgroup.o lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerprint.o lib/io.o lib/msg.o \
           lib/parse.o lib/proc.o lib/selfpipe.o lib/status.o lib/sv.o
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
+          test/helpers/rootsleep \
           test/helpers/sid-svscan-poll
-HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/io.h lib/msg.h \
+HDR     = lib/cgroup.h lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/io.h lib/msg.h \
           lib/parse.h lib/proc.h lib/selfpipe.h lib/status.h lib/sv.h
 
 all: $(BIN)
@@ -67,6 +68,8 @@ test/helpers/linelog: test/helpers/linelog.c
 test/helpers/sid-svscan-poll: cmd/sid-svscan.c libsid.a $(HDR)
 	$(CC) $(CPPFLAGS) -DSID_NO_INOTIFY $(CFLAGS) $(LDFLAGS) -o $@ \
 	    cmd/sid-svscan.c libsid.a
+test/helpers/rootsleep: test/helpers/rootsleep.c
+	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/rootsleep.c
 test/helpers/fdcount: test/helpers/fdcount.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/fdcount.c
 

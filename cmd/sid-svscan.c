@@ -288,7 +288,8 @@ evict_foreign(struct svc *s, struct sup *p, int64_t now)
 static void
 start_sup(struct svc *s, struct sup *p, int64_t now)
 {
-	struct sv_recipe r = { environ, NULL, { -1, -1, -1 }, -1 };
+	struct sv_recipe r = { .envp = environ, .fds = { -1, -1, -1 },
+	    .notify_fd = -1, .cgroup_fd = -1 };
 	char dir[PATH_MAX], *argv[] = { supervise_bin, dir, NULL };
 	enum sv_start_error why;
 	int unused;

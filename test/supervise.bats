@@ -779,7 +779,7 @@ exec sleep 1000')
 	grep -q ' stopping -> finishing signal TERM$' "$svc/supervise/events"
 }
 
-@test "p and c: paused=yes and state T, then paused=no and running" {
+@test "p and c: paused=yes and stopped or frozen, then paused=no and running" {
 	svc=$(make_service pause 'exec sleep 1000')
 	start_supervise "$svc"
 	wait_for 5 field_is "$svc" state up
@@ -788,12 +788,12 @@ exec sleep 1000')
 
 	ctl "$svc" p
 	wait_for 5 field_is "$svc" paused yes
-	wait_for 5 proc_state "$pid" T
+	wait_for 5 paused "$pid"
 	field_is "$svc" state up
 
 	ctl "$svc" c
 	wait_for 5 field_is "$svc" paused no
-	wait_for 5 proc_state "$pid" S
+	wait_for 5 running "$pid"
 	field_is "$svc" pid "$pid"
 	[ "$(cat "$svc/supervise/pid")" = "$pid" ]
 }
@@ -805,7 +805,7 @@ exec sleep 1000')
 	wait_for 5 field_is "$svc" state up
 	pid=$(field "$svc" pid)
 	ctl "$svc" p
-	wait_for 5 proc_state "$pid" T
+	wait_for 5 paused "$pid"
 
 	ctl "$svc" d
 	wait_for 10 field_is "$svc" state down
