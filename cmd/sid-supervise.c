@@ -57,6 +57,7 @@ static size_t		 status_len;
 static pid_t		 status_pid = -1;
 static pid_t		 child_pgid = -1;	/* as in supervise/child */
 static struct fingerprint loaded;		/* as in supervise/loaded */
+static int		 loaded_dirty;	/* ... to be written */
 static int64_t		 retry_at = -1;	/* status write failed: retry then */
 static int		 status_failed;	/* a warning was printed: status */
 static int		 events_failed;	/* ... and events */
@@ -141,15 +142,11 @@ on_event(void *ctx, enum sv_state from, enum sv_state to, const char *reason)
 	    reason));
 }
 
-/* supervise/loaded: what the running service was started from. */
+/* supervise/loaded changed: flush_status() writes it. */
 static void
 write_loaded(void)
 {
-	char text[128];
-
-	if (io_replace("supervise/loaded", text, fp_format(text, sizeof text,
-	    &loaded)) == -1)
-		sid_warn_sys("unable to write %s/supervise/loaded", svdir);
+	loaded_dirty = 1;
 }
 
 static int
@@ -451,6 +448,14 @@ flush_status(int64_t now)
 
 	if (retry_at >= 0 && now < retry_at)
 		return;
+	if (loaded_dirty) {
+		/* What the running service was started from. */
+		len = fp_format(text, sizeof text, &loaded);
+		if (io_replace("supervise/loaded", text, len) == -1)
+			goto fail;
+		loaded_dirty = 0;
+		wrote = 1;
+	}
 	len = status_format(text, sizeof text, &sv, since_ms);
 	if (sv.pgid != child_pgid) {
 		if (write_child() == -1)

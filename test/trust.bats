@@ -17,7 +17,8 @@ setup_file() {
 # daemontools' supervise do; its pid goes into HOLDER.
 hold_flock() {
 	mkdir -p "$(dirname "$1")"
-	flock -n "$1" sleep 1000 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
+	# Blocking: a probe below may hold the lock for a moment.
+	flock "$1" sleep 1000 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	HOLDER=$!
 	wait_for 5 eval "! flock -n '$1' true"
 }
