@@ -409,29 +409,46 @@ write_child(void)
 }
 
 /*
- * The group an earlier sid-supervise left running, or 0.  Its leader
- * must still have the recorded start time; a group whose leader is gone
- * is taken as ours while it has members (a new group of that number
- * needs the pid reused first, and a process that leads it).
+ * The group recorded in supervise/child by an earlier sid-supervise, or
+ * 0.  Its leader must still have the recorded start time; a group whose
+ * leader is gone is taken as ours while it has members (a new group of
+ * that number needs the pid reused first, and a process that leads it).
  */
 static pid_t
-find_leftover(void)
+recorded_group(void)
 {
 	char *text, start[64], now[64];
 	size_t len;
 	long pgid = 0;
 
 	if (io_read_file("supervise/child", 256, &text, &len) == -1)
-		return have_cgroup ? cg_first_pid(&cg) : 0;
+		return 0;
 	if (sscanf(text, "%ld %63s", &pgid, start) != 2 || pgid <= 1)
 		pgid = 0;
 	free(text);
-	if (pgid == 0 || (have_cgroup && cg_signal(&cg, 0) == -1))
-		return have_cgroup ? cg_first_pid(&cg) : 0;
+	if (pgid == 0)
+		return 0;
 	if (proc_start_time((pid_t)pgid, now, sizeof now) == 0)
 		return strcmp(now, start) == 0 && getpgid((pid_t)pgid) ==
 		    (pid_t)pgid ? (pid_t)pgid : 0;
 	return kill(-(pid_t)pgid, 0) == 0 ? (pid_t)pgid : 0;
+}
+
+/*
+ * What an earlier, killed sid-supervise left running, as a group to
+ * stop, or 0.  With a cgroup, the cgroup tells: anything still in it,
+ * even a daemon whose group leader is long gone.
+ */
+static pid_t
+find_leftover(void)
+{
+	pid_t pgid = recorded_group();
+
+	if (!have_cgroup)
+		return pgid;
+	if (cg_signal(&cg, 0) == -1)
+		return 0;
+	return pgid != 0 ? pgid : cg_first_pid(&cg);
 }
 
 /*

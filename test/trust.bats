@@ -248,3 +248,27 @@ sidtest_user() {
 	[[ $(field "$top/svc" error) == "signal_failed: SIG"*" to process group $pid: Operation not permitted" ]]
 	kill -0 "$pid"
 }
+
+@test "with cgroup v2, a killed sid-supervise's daemons are stopped by the next one" {
+	have_cgroup || skip "no writable cgroup v2 hierarchy here"
+	svc=$(service orphaned "$ESCAPERS")
+	start_supervise "$svc"
+	wait_for 5 eval "test -s '$svc/survivor.pid' && test -s '$svc/daemon.pid'"
+	old_pid=$(field "$svc" pid)
+	mv "$svc/daemon.pid" "$svc/daemon.old"
+	mv "$svc/survivor.pid" "$svc/survivor.old"
+	kill -KILL "${SUPERVISE_PIDS[0]}"
+	wait "${SUPERVISE_PIDS[0]}" 2>/dev/null || true
+	SUPERVISE_PIDS=()
+	kill -0 "$(cat "$svc/daemon.old")"
+	# The leader goes too: only the cgroup still knows the daemons.
+	echo "$old_pid" >"$svc/old.pid"
+	kill -KILL "$old_pid"
+	wait_for 5 gone "$svc/old.pid"
+
+	start_supervise "$svc"
+	wait_for 10 eval "test -s '$svc/daemon.pid'"
+	wait_for 5 field_is "$svc" state up
+	gone "$svc/daemon.old"
+	gone "$svc/survivor.old"
+}
