@@ -25,13 +25,16 @@ status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 		sv_exit_text(last_exit, sizeof last_exit, sv->last_wstatus);
 	if (sv->backoff_ms > 0)
 		fmt_duration(backoff, sizeof backoff, sv->backoff_ms);
+	/* waiting, health and notice stay empty until needs, ./check
+	 * and the notify socket exist; readers rely on every key. */
 	n = snprintf(buf, size,
 	    "state=%s\nwant=%s\npid=%ld\nsince=%s\nready=%s\npaused=%s\n"
-	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=%s\n",
+	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=%s\nattempt=%lu\n"
+	    "waiting=\nhealth=n/a\nnotice=\n",
 	    sv_state_name(sv->state), sv_want_name(sv->want),
 	    (long)sv->pid, fmt_unix_ms(since, sizeof since, since_ms),
 	    sv_ready_name(sv->ready), sv->paused ? "yes" : "no",
-	    sv->restarts, last_exit, backoff, sv->error);
+	    sv->restarts, last_exit, backoff, sv->error, sv->attempts);
 	if (n < 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;
@@ -122,6 +125,13 @@ parse_pair(const char *key, size_t klen, const char *v, size_t vlen,
 			return -1;
 		st->restarts = (unsigned)n;
 		return 1 << 9;
+	}
+	/* Later keys: read when present, not required of older writers. */
+	if (IS("attempt")) {
+		if (parse_number(v, vlen, UINT64_MAX, &n) == -1)
+			return -1;
+		st->attempt = (unsigned long)n;
+		return 0;
 	}
 #undef IS
 	return 0;

@@ -496,6 +496,7 @@ sv_on_run_changed(struct sv *sv, const struct sv_ops *ops, int64_t now)
 static void
 launched(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
+	sv->attempts++;
 	sv->pgid = sv->pid;
 	sv->started_at = now;
 	/* It runs: an earlier start error is history (events keeps it). */

@@ -106,6 +106,7 @@ struct sv {
 	pid_t		pgid;		/* its group, 0 once empty */
 	pid_t		finish_pid;	/* ./finish, 0 when none */
 	unsigned	restarts;	/* automatic, since the last u/o/r */
+	unsigned long	attempts;	/* starts of ./run, never reset */
 	int		last_wstatus;
 	int		have_exit;	/* last_wstatus is set */
 	int64_t		backoff_ms;	/* delay of the pending restart */

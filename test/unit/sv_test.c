@@ -1478,6 +1478,32 @@ run_is_written_in_place_starts(void)
 	CHECK(t->sv.restarts == 0);
 }
 
+/* attempt counts every start of ./run; u resets restarts, not it. */
+static void
+attempts_count_every_start(void)
+{
+	struct rig *t = rig_new();
+
+	t->fake.conf.backoff_initial_ms = 0;
+	boot_up(t);
+	CHECK(t->sv.attempts == 1);
+	run_dies(t, 10, exited(1));
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.restarts == 2);
+	CHECK(t->sv.attempts == 3);
+	CHECK(control(t, 'd') == 0);
+	reap(t, t->sv.pid, killed(SIGTERM));
+	CHECK(control(t, 'u') == 0);
+	CHECK(t->sv.restarts == 0);
+	CHECK(t->sv.attempts == 4);
+	/* A start that fails is no attempt of ./run. */
+	t->fake.run_fails = SV_START_EXEC_FAILED;
+	t->fake.run_errno = ENOEXEC;
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.state == SV_FAILED);
+	CHECK(t->sv.attempts == 4);
+}
+
 static void
 run_retry_ends_with_d_and_on_timer(void)
 {
@@ -1722,6 +1748,7 @@ main(void)
 		CHECK_TEST(start_errors_fail_without_respawn_loop),
 	CHECK_TEST(run_is_written_in_place_starts),
 	CHECK_TEST(run_retry_ends_with_d_and_on_timer),
+	CHECK_TEST(attempts_count_every_start),
 		CHECK_TEST(start_error_on_respawn_fails_without_loop),
 		CHECK_TEST(reload_error_gives_config_invalid),
 		CHECK_TEST(finish_gets_exit_code_and_zero_after_exit_1),
