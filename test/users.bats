@@ -99,6 +99,9 @@ start_tree() {
 	(umask 000; exec sid-svscan "$SID_SCANDIR" 3>&- 4>&- 5>&- 6>&- \
 		7>&- 8>&- 9>&- >>"$TREE/svscan.out" 2>&1) &
 	SVSCAN_PID=$!
+	wait_for 10 test -s "$SID_SCANDIR/web/supervise/status"
+	wait_for 10 test -s "$SID_SCANDIR/web/log/supervise/status"
+	wait_for 10 test -s "$SID_SCANDIR/plain/supervise/status"
 	wait_for 10 field_is "$SID_SCANDIR/web" state up
 	wait_for 10 field_is "$SID_SCANDIR/web/log" state up
 	wait_for 10 field_is "$SID_SCANDIR/plain" state up
@@ -206,7 +209,9 @@ snapshot() {
 	wait_for 5 test -s "$SID_SCANDIR/.sid-svscan/report"
 	log_pid=$(field "$SID_SCANDIR/web/log" pid)
 	kill -ALRM "$log_pid"
-	wait_for 5 eval "ls '$SID_SCANDIR/web/log/main/'@* >/dev/null 2>&1"
+	# Rotated, and synced (@X.u renamed to @X.s): no name changes after.
+	wait_for 5 eval "ls '$SID_SCANDIR/web/log/main/'@*.s >/dev/null 2>&1"
+	wait_for 5 eval "! ls '$SID_SCANDIR/web/log/main/'@*.u >/dev/null 2>&1"
 
 	created=$(find "$SID_SCANDIR" -path '*/supervise' -o -path '*/supervise/*' \
 		-o -path '*/.sid-svscan' -o -path '*/.sid-svscan/*' \
