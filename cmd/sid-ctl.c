@@ -1137,14 +1137,14 @@ copy_new(int fd)
 }
 
 /*
- * The file that follows HELD (just rotated away from current): the
- * rotated file after it by name, else current.  If HELD was already
- * pruned, everything older went with it: start at the oldest left.
+ * The rotated file of DIR that follows HELD by name, opened, or -1 when
+ * none does yet.  If HELD was already pruned, everything older went
+ * with it: the oldest left follows it.
  */
 static int
-open_next(const char *dir, const struct stat *held)
+open_rotated_after(const char *dir, const struct stat *held)
 {
-	char **names, path[PATH_MAX];
+	char **names;
 	size_t n, i, from = 0;
 	struct stat st;
 	int fd = -1;
@@ -1157,10 +1157,32 @@ open_next(const char *dir, const struct stat *held)
 	for (i = from; i < n && fd == -1; i++)
 		fd = log_file(dir, names[i], NULL);
 	io_free_names(names);
-	if (fd == -1 && snprintf(path, sizeof path, "%s/current", dir) <
-	    (int)sizeof path)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd;
+}
+
+/*
+ * The file that follows HELD (just rotated away from current): the
+ * rotated file after it, else current.  Current is taken only when no
+ * rotated file follows HELD after it was opened either: the file that
+ * was current when we looked may have been rotated before we opened
+ * "current", which is then the one after it, and taking that would
+ * skip a whole file.
+ */
+static int
+open_next(const char *dir, const struct stat *held)
+{
+	char path[PATH_MAX];
+	int fd, next;
+
+	if ((fd = open_rotated_after(dir, held)) != -1)
+		return fd;
+	if (snprintf(path, sizeof path, "%s/current", dir) >=
+	    (int)sizeof path || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((next = open_rotated_after(dir, held)) == -1)
+		return fd;
+	close(fd);
+	return next;
 }
 
 /*
