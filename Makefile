@@ -21,7 +21,7 @@ BIN     = sid-svscan sid-supervise sid-ctl sid-log
 LIBOBJ  = lib/cgroup.o lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerprint.o lib/io.o lib/msg.o \
           lib/parse.o lib/proc.o lib/selfpipe.o lib/status.o lib/sv.o
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
-          test/unit/status_test
+          test/unit/status_test test/unit/escape_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
           test/helpers/rootsleep \
           test/helpers/sid-svscan-poll
@@ -58,6 +58,8 @@ test/unit/parse_test: test/unit/parse_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/parse_test.o libsid.a
 test/unit/status_test: test/unit/status_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/status_test.o libsid.a
+test/unit/escape_test: test/unit/escape_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/escape_test.o libsid.a
 $(UNIT:=.o): $(HDR) test/unit/check.h
 
 test/helpers/probe-child: test/helpers/probe-child.c

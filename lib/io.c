@@ -278,3 +278,29 @@ io_cloexec_from(int lowfd)
 	for (fd = lowfd; fd < max; fd++)
 		cloexec((int)fd);
 }
+
+int
+io_lock_held(const char *path, pid_t *holder)
+{
+	struct flock fl;
+	int fd, r, saved;
+
+	*holder = 0;
+	/* F_GETLK asks about a write lock without needing write access. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	r = fcntl(fd, F_GETLK, &fl);
+	saved = errno;
+	close(fd);
+	if (r == -1) {
+		errno = saved;
+		return -1;
+	}
+	if (fl.l_type == F_UNLCK)
+		return 0;
+	*holder = fl.l_pid > 0 ? fl.l_pid : 0;
+	return 1;
+}

@@ -51,4 +51,14 @@ int	io_lock(const char *path, pid_t *holder);
 /* io_cloexec_from: mark every open descriptor >= LOWFD close-on-exec. */
 void	io_cloexec_from(int lowfd);
 
+/*
+ * io_lock_held: 1 when a process holds PATH's fcntl lock (as io_lock
+ * takes it), its pid in *HOLDER when known (else 0); 0 when nobody
+ * holds it; -1 with errno when PATH cannot be opened (ENOENT: never
+ * locked).  Needs only read access, so any user who can read PATH can
+ * tell whether its owner runs.  A lock held by the caller itself is not
+ * seen (fcntl locks are per process).
+ */
+int	io_lock_held(const char *path, pid_t *holder);
+
 #endif
