@@ -10,7 +10,8 @@
 # The programs must be built without sanitizers: ASan and valgrind do not
 # mix.  Exits 1 when anything failed, and shows valgrind's report.
 LC_ALL=C; export LC_ALL
-VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+VALGRIND="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect
+    --errors-for-leak-kinds=definite,indirect
     --error-exitcode=1 --track-fds=yes --trace-children=no"
 DEADLINE=${VG_DEADLINE:-60}	# seconds for each step, valgrind is slow
 
