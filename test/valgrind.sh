@@ -17,9 +17,10 @@ DEADLINE=${VG_DEADLINE:-60}	# seconds for each step, valgrind is slow
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sid-valgrind.XXXXXX") || exit 1
+svc="$tmp/svc"
 vgpid=
 cleanup() {
-	[ -z "$vgpid" ] || kill -KILL "$vgpid" 2>/dev/null
+	[ -z "$vgpid" ] || stop_all
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -96,13 +97,35 @@ fds_at_rest() {
 	ls "/proc/$vgpid/fd" | sort -n
 }
 
+# send BYTE: write BYTE to the control FIFO, in the background, since
+# the open blocks for good when no supervisor reads it any more.
 send() {
-	printf %s "$1" >"$svc/supervise/control"
+	printf %s "$1" >"$svc/supervise/control" &
+	writer=$!
+	poll "the control FIFO to take $1" writer_done || {
+		kill -KILL "$writer" 2>/dev/null
+		wait "$writer"
+		return 1
+	}
+	wait "$writer"
+}
+
+writer_done() {
+	! kill -0 "$writer" 2>/dev/null
+}
+
+# stop_all: SIGKILL the supervisor, and the service's group with it.
+stop_all() {
+	p=$(field pid)
+	case $p in
+	'' | 0 | *[!0-9]*) ;;
+	*) kill -KILL -- "-$p" 2>/dev/null ;;
+	esac
+	kill -KILL "$vgpid" 2>/dev/null
 }
 
 lifecycle() {
 	sup=$1
-	svc="$tmp/svc"
 	mkdir "$svc" || return 1
 	printf '#!/bin/sh\nexec sleep 1000\n' >"$svc/run"
 	chmod +x "$svc/run"
@@ -125,7 +148,7 @@ lifecycle() {
 	    poll "pid=0 after d" is pid 0 &&
 	    { [ ! -d "/proc/$vgpid/fd" ] || fds_at_rest >"$tmp/fds.after"; } &&
 	    send x && poll "sid-supervise to exit after x" gone || ok=0
-	[ "$ok" = 1 ] || kill -KILL "$vgpid" 2>/dev/null
+	[ "$ok" = 1 ] || stop_all
 	wait "$vgpid"
 	code=$?
 	vgpid=
