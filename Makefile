@@ -78,9 +78,43 @@ test/helpers/fdcount: test/helpers/fdcount.c
 test: $(BIN) $(UNIT) $(HELPERS)
 	sh test/run $(UNIT)
 
+# check: static analysis, valgrind, then the whole suite under ASan and
+# UBSan.  Each part runs alone too; a failed one does not keep the others
+# from running, and a last line names the parts that failed.
 check:
+	@failed=; for part in cppcheck valgrind sanitize; do \
+	    $(MAKE) $$part || failed="$$failed $$part"; \
+	done; \
+	[ -z "$$failed" ] || { echo "make check failed:$$failed"; exit 1; }
+
+sanitize:
 	$(MAKE) clean
 	$(MAKE) test CFLAGS="$(CFLAGS) -O1 $(SAN)" LDFLAGS="$(SAN)"
+
+# valgrind: memcheck of the unit tests and of one sid-supervise lifecycle
+# (test/valgrind.sh), built without sanitizers from a copy of the sources
+# in $(VGDIR), whatever flags the objects here were built with.
+VGDIR    = .valgrind
+VGCFLAGS = $(WARN) -O1 -g
+valgrind:
+	rm -rf $(VGDIR)
+	mkdir -p $(VGDIR)/lib $(VGDIR)/cmd $(VGDIR)/test/unit
+	cp Makefile $(VGDIR)/
+	cp lib/*.c lib/*.h $(VGDIR)/lib/
+	cp cmd/*.c $(VGDIR)/cmd/
+	cp test/unit/*.c test/unit/*.h $(VGDIR)/test/unit/
+	cd $(VGDIR) && $(MAKE) sid-supervise $(UNIT) \
+	    CFLAGS="$(VGCFLAGS)" LDFLAGS=
+	cd $(VGDIR) && sh ../test/valgrind.sh unit $(UNIT)
+	sh test/valgrind.sh lifecycle $(VGDIR)/sid-supervise
+
+# cppcheck: no finding, in the POSIX build and in the Linux one.  An
+# inline "cppcheck-suppress ID" needs a comment saying why beside it.
+CPPCHECK = cppcheck -q --enable=warning,portability --error-exitcode=1 \
+           --inline-suppr --std=c11 -D_POSIX_C_SOURCE=200809L -Ilib
+cppcheck:
+	$(CPPCHECK) lib cmd
+	$(CPPCHECK) -D__linux__ lib cmd
 
 # A static build against musl (Debian: musl-tools): about 36 kB private
 # memory per sid-supervise instead of about 120 kB with glibc.
@@ -105,5 +139,6 @@ uninstall:
 
 clean:
 	rm -f $(BIN) libsid.a lib/*.o cmd/*.o $(UNIT) test/unit/*.o $(HELPERS)
+	rm -rf $(VGDIR)
 
-.PHONY: all test check static run bench install uninstall clean
+.PHONY: all test check sanitize valgrind cppcheck static run bench install uninstall clean
