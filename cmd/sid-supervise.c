@@ -52,7 +52,7 @@ static int		 devnull = -1, events_fd = -1;
 static off_t		 events_size;
 static char		**child_env;
 static int64_t		 since_ms;	/* wall time of the last transition */
-static char		 status_text[2048];
+static char		 status_text[4096];
 static size_t		 status_len;
 static pid_t		 status_pid = -1;
 static pid_t		 child_pgid = -1;	/* as in supervise/child */

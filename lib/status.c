@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "parse.h"
 #include "status.h"
 
@@ -19,6 +20,7 @@ size_t
 status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 {
 	char since[32], last_exit[32] = "none", backoff[32] = "0";
+	char error[ESC_SIZE(sizeof sv->error)];
 	int n;
 
 	if (sv->have_exit)
@@ -34,7 +36,9 @@ status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 	    sv_state_name(sv->state), sv_want_name(sv->want),
 	    (long)sv->pid, fmt_unix_ms(since, sizeof since, since_ms),
 	    sv_ready_name(sv->ready), sv->paused ? "yes" : "no",
-	    sv->restarts, last_exit, backoff, sv->error, sv->attempts);
+	    sv->restarts, last_exit, backoff,
+	    /* A path in it may hold a newline: one key, one line. */
+	    esc_text(error, sizeof error, sv->error), sv->attempts);
 	if (n < 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;
@@ -169,7 +173,7 @@ size_t
 events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
     enum sv_state to, const char *reason)
 {
-	char when[32];
+	char when[32], shown[ESC_SIZE(1024)];
 	int n;
 
 	if (size < 2) {
@@ -179,7 +183,7 @@ events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
 	}
 	n = snprintf(buf, size, "%s %s -> %s %s\n",
 	    fmt_unix_ms(when, sizeof when, wall_ms), sv_state_name(from),
-	    sv_state_name(to), reason);
+	    sv_state_name(to), esc_text(shown, sizeof shown, reason));
 	if (n < 0)
 		return 0;
 	if ((size_t)n >= size) {

@@ -272,3 +272,18 @@ sidtest_user() {
 	gone "$svc/daemon.old"
 	gone "$svc/survivor.old"
 }
+
+@test "a newline in a service's path cannot forge a key of its status" {
+	svc="$BATS_TEST_TMPDIR/w/x"$'\n'"state=up"
+	mkdir -p "$svc"
+	printf '#!/bin/sh\nexec sleep 1000\n' >"$svc/run"
+	chmod +x "$svc/run"
+	echo 'bogus = 1' >"$svc/conf"
+	start_supervise "$svc"
+	wait_for 5 field_is "$svc" state failed
+	[ "$(grep -c '^state=' "$svc/supervise/status")" -eq 1 ]
+	[[ $(field "$svc" error) == 'config_invalid: '*'/w/x\nstate=up/conf:1: bogus: unknown key' ]]
+	run -1 sid-ctl status "$svc"
+	[[ $output == "failed: "* ]]
+	[ "${#lines[@]}" -eq 1 ]
+}

@@ -62,6 +62,24 @@ status_format_writes_fourteen_keys_in_design_order(void)
 	CHECK(p != NULL && *p == '\0');
 }
 
+/* A newline in an error (a path holds one) cannot forge a key. */
+static void
+status_and_events_keep_one_line_per_key(void)
+{
+	struct sv sv;
+	char buf[2048];
+
+	sv_init(&sv);
+	snprintf(sv.error, sizeof sv.error, "config_invalid: /s/x\nstate=up"
+	    "/conf:1: bogus: unknown key");
+	status_format(buf, sizeof buf, &sv, 5);
+	CHECK(strstr(buf, "\nerror=config_invalid: /s/x\\nstate=up/conf:1: "
+	    "bogus: unknown key\n") != NULL);
+	CHECK(strstr(buf, "\nstate=up") == NULL);
+	events_format(buf, sizeof buf, 5, SV_UP, SV_UP, "a\nb\x1b");
+	CHECK_STR(buf, "0.005 up -> up a\\nb\\x1b\n");
+}
+
 static void
 status_format_of_fresh_service(void)
 {
@@ -307,6 +325,7 @@ main(void)
 	static const struct check_test tests[] = {
 		CHECK_TEST(status_format_writes_fourteen_keys_in_design_order),
 		CHECK_TEST(status_format_of_fresh_service),
+	CHECK_TEST(status_and_events_keep_one_line_per_key),
 		CHECK_TEST(status_round_trip),
 		CHECK_TEST(status_round_trip_up_paused_after_signal),
 		CHECK_TEST(status_round_trip_every_state),
