@@ -283,7 +283,7 @@ sidtest_user() {
 	wait_for 5 field_is "$svc" state failed
 	[ "$(grep -c '^state=' "$svc/supervise/status")" -eq 1 ]
 	[[ $(field "$svc" error) == 'config_invalid: '*'/w/x\nstate=up/conf:1: bogus: unknown key' ]]
-	run -1 sid-ctl status "$svc"
+	run -3 --separate-stderr sid-ctl status "$svc"
 	[[ $output == "failed: "* ]]
 	[ "${#lines[@]}" -eq 1 ]
 }
