@@ -48,8 +48,8 @@ default_reserved(int sig)
 {
 	unsigned long zero[16] = { 0 };
 
-	if (syscall(SYS_rt_sigaction, sig, zero, NULL, 8) == -1)
-		syscall(SYS_rt_sigaction, sig, zero, NULL, 16);
+	if (syscall(SYS_rt_sigaction, sig, zero, (void *)NULL, 8) == -1)
+		syscall(SYS_rt_sigaction, sig, zero, (void *)NULL, 16);
 }
 #endif
 

@@ -173,11 +173,11 @@ record_launch(struct launch *l, char *const argv[],
 	int i;
 
 	memset(l, 0, sizeof *l);
-	for (i = 0; argv[i] != NULL && i < 4; i++)
+	for (i = 0; i < 4 && argv[i] != NULL; i++)
 		snprintf(l->argv[i], sizeof l->argv[i], "%s", argv[i]);
 	l->argc = i;
-	for (i = 0; recipe->envp != NULL && recipe->envp[i] != NULL &&
-	    i < 4; i++)
+	for (i = 0; recipe->envp != NULL && i < 4 &&
+	    recipe->envp[i] != NULL; i++)
 		snprintf(l->env[i], sizeof l->env[i], "%s", recipe->envp[i]);
 	l->envc = i;
 	snprintf(l->dir, sizeof l->dir, "%s", recipe->dir != NULL ?
