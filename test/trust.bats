@@ -27,7 +27,10 @@ teardown() {
 	# A root child that its unprivileged supervisor cannot stop.
 	[ -z "${EPERM_TOP:-}" ] || pkill -KILL -f "$EPERM_TOP/rootsleep" || true
 	stop_supervisors
-	[ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
+	if [ -n "${HOLDER:-}" ]; then
+		pkill -P "$HOLDER" 2>/dev/null || true	# flock's sleep
+		kill "$HOLDER" 2>/dev/null || true
+	fi
 	[ -z "${EPERM_TOP:-}" ] || rm -rf "$EPERM_TOP"
 }
 
@@ -80,7 +83,8 @@ except OSError:
 	hold_flock "$BATS_TEST_TMPDIR/logdir/lock"
 	run -111 --separate-stderr timeout 10 sid-log "$BATS_TEST_TMPDIR/logdir" </dev/null
 	[[ $stderr == *"is already written by "*"(pid $HOLDER)" ]]
-	kill "$HOLDER"
+	pkill -P "$HOLDER"
+	kill "$HOLDER" 2>/dev/null || true
 
 	mkdir -p "$BATS_TEST_TMPDIR/scan"
 	hold_flock "$BATS_TEST_TMPDIR/scan/.sid-svscan/lock"
