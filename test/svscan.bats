@@ -3,7 +3,10 @@
 # scan), removal with the logger outliving its service, held log pipes
 # that lose no line across restarts, restart of a killed sid-supervise,
 # takeover after a killed sid-svscan, PID 1 in a PID namespace, sid-ctl
-# scan reports, 200 services, the lock, SIGTERM, and -p prefixes.
+# scan reports, 200 services, the lock, SIGTERM, -p prefixes; and (issue
+# 7) the scan directory or its .sid-svscan/ removed, moved and made
+# again, service directories made again or turned into files, names that
+# begin with - or could forge output, and floods of scan requests.
 #
 # Every process of a test works under $BATS_TEST_TMPDIR (sid-svscan in
 # the scan dir, sid-supervise and services in their directories), which
