@@ -60,10 +60,10 @@ static char		 stamp[STAMP_LEN + 1];
 static struct timespec	 stamp_time;
 
 static void
-usage(void)
+usage(FILE *to, int code)
 {
-	fprintf(stderr, "usage: sid-log [-s BYTES] [-n KEEP] [-t] LOGDIR\n");
-	exit(64);
+	fprintf(to, "usage: sid-log [-s BYTES] [-n KEEP] [-t] [--] LOGDIR\n");
+	exit(code);
 }
 
 static void
@@ -508,25 +508,27 @@ main(int argc, char *argv[])
 	int c, sigfd;
 
 	msg_init("sid-log");
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, 0);
 	while ((c = getopt(argc, argv, "s:n:t")) != -1) {
 		switch (c) {
 		case 's':
 			if (parse_uint(optarg, 1, UINT64_MAX / 2, &max_size) == -1)
-				usage();
+				usage(stderr, 64);
 			break;
 		case 'n':
 			if (parse_uint(optarg, 0, 100000, &keep) == -1)
-				usage();
+				usage(stderr, 64);
 			break;
 		case 't':
 			stamps = 1;
 			break;
 		default:
-			usage();
+			usage(stderr, 64);
 		}
 	}
 	if (argc - optind != 1)
-		usage();
+		usage(stderr, 64);
 	logdir = argv[optind];
 	sigfd = setup();
 	run_loop(sigfd);
