@@ -451,6 +451,23 @@ find_leftover(void)
 	return pgid != 0 ? pgid : cg_first_pid(&cg);
 }
 
+/* Why supervise/ cannot be written, said once. */
+static void
+warn_unwritable(void)
+{
+	struct stat st;
+	int saved = errno;
+
+	/* A directory removed while we are in it has no links left. */
+	if (stat(".", &st) == 0 && st.st_nlink == 0)
+		sid_warn("%s was removed; the service runs on until it is "
+		    "stopped", svdir);
+	else {
+		errno = saved;
+		sid_warn_sys("unable to write %s/supervise/; retrying", svdir);
+	}
+}
+
 /*
  * Write supervise/status, pid and child when they changed.  A failure
  * (a full disk, an immutable supervise/) is said once and retried every
@@ -504,7 +521,7 @@ flush_status(int64_t now)
 	return;
 fail:
 	if (!status_failed)
-		sid_warn_sys("unable to write %s/supervise/; retrying", svdir);
+		warn_unwritable();
 	status_failed = 1;
 	retry_at = now + RETRY_MS;
 }
