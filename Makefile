@@ -18,14 +18,15 @@ SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
 BIN     = sid-svscan sid-supervise sid-ctl sid-log
-LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerprint.o lib/io.o lib/logline.o lib/msg.o \
+LIBOBJ  = lib/cgroup.o lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerprint.o lib/io.o lib/logline.o lib/msg.o \
           lib/parse.o lib/proc.o lib/selfpipe.o lib/status.o lib/sv.o
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
-          test/unit/status_test test/unit/sv_regress_test \
-          test/unit/fuzz_sv_replay
+          test/unit/status_test test/unit/escape_test \
+          test/unit/sv_regress_test test/unit/fuzz_sv_replay
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
+          test/helpers/rootsleep \
           test/helpers/sid-svscan-poll
-HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/io.h lib/logline.h lib/msg.h \
+HDR     = lib/cgroup.h lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/io.h lib/logline.h lib/msg.h \
           lib/parse.h lib/proc.h lib/selfpipe.h lib/status.h lib/sv.h
 
 all: $(BIN)
@@ -58,6 +59,8 @@ test/unit/parse_test: test/unit/parse_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/parse_test.o libsid.a
 test/unit/status_test: test/unit/status_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/status_test.o libsid.a
+test/unit/escape_test: test/unit/escape_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/escape_test.o libsid.a
 test/unit/sv_regress_test: test/unit/sv_regress_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/sv_regress_test.o libsid.a
 # The inputs that once crashed test/fuzz/fuzz_sv.c, replayed without libFuzzer.
@@ -74,6 +77,8 @@ test/helpers/linelog: test/helpers/linelog.c
 test/helpers/sid-svscan-poll: cmd/sid-svscan.c libsid.a $(HDR)
 	$(CC) $(CPPFLAGS) -DSID_NO_INOTIFY $(CFLAGS) $(LDFLAGS) -o $@ \
 	    cmd/sid-svscan.c libsid.a
+test/helpers/rootsleep: test/helpers/rootsleep.c
+	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/rootsleep.c
 test/helpers/fdcount: test/helpers/fdcount.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/fdcount.c
 
@@ -87,9 +92,43 @@ FUZZ_SECONDS = 60
 fuzz:
 	sh test/fuzz/run $(FUZZ_SECONDS)
 
+# check: static analysis, valgrind, then the whole suite under ASan and
+# UBSan.  Each part runs alone too; a failed one does not keep the others
+# from running, and a last line names the parts that failed.
 check:
+	@failed=; for part in cppcheck valgrind sanitize; do \
+	    $(MAKE) $$part || failed="$$failed $$part"; \
+	done; \
+	[ -z "$$failed" ] || { echo "make check failed:$$failed"; exit 1; }
+
+sanitize:
 	$(MAKE) clean
 	$(MAKE) test CFLAGS="$(CFLAGS) -O1 $(SAN)" LDFLAGS="$(SAN)"
+
+# valgrind: memcheck of the unit tests and of one sid-supervise lifecycle
+# (test/valgrind.sh), built without sanitizers from a copy of the sources
+# in $(VGDIR), whatever flags the objects here were built with.
+VGDIR    = .valgrind
+VGCFLAGS = $(WARN) -O1 -g
+valgrind:
+	rm -rf $(VGDIR)
+	mkdir -p $(VGDIR)/lib $(VGDIR)/cmd $(VGDIR)/test/unit
+	cp Makefile $(VGDIR)/
+	cp lib/*.c lib/*.h $(VGDIR)/lib/
+	cp cmd/*.c $(VGDIR)/cmd/
+	cp test/unit/*.c test/unit/*.h $(VGDIR)/test/unit/
+	cd $(VGDIR) && $(MAKE) sid-supervise $(UNIT) \
+	    CFLAGS="$(VGCFLAGS)" LDFLAGS=
+	cd $(VGDIR) && sh ../test/valgrind.sh unit $(UNIT)
+	sh test/valgrind.sh lifecycle $(VGDIR)/sid-supervise
+
+# cppcheck: no finding, in the POSIX build and in the Linux one.  An
+# inline "cppcheck-suppress ID" needs a comment saying why beside it.
+CPPCHECK = cppcheck -q --enable=warning,portability --error-exitcode=1 \
+           --inline-suppr --std=c11 -D_POSIX_C_SOURCE=200809L -Ilib
+cppcheck:
+	$(CPPCHECK) lib cmd
+	$(CPPCHECK) -D__linux__ lib cmd
 
 # A static build against musl (Debian: musl-tools): about 36 kB private
 # memory per sid-supervise instead of about 120 kB with glibc.
@@ -114,6 +153,7 @@ uninstall:
 
 clean:
 	rm -f $(BIN) libsid.a lib/*.o cmd/*.o $(UNIT) test/unit/*.o $(HELPERS)
+	rm -rf $(VGDIR)
 
-.PHONY: all test check static run bench install uninstall clean
+.PHONY: all test check sanitize valgrind cppcheck static run bench install uninstall clean
 .PHONY: fuzz

@@ -11,9 +11,18 @@
  * Commands go to supervise/control; state is read from supervise/status.
  * Waiting polls the status file with a deadline, as runit's sv -w does.
  *
+ * Whether a sid-supervise runs is told by its lock on supervise/lock,
+ * which any user who can read the directory can test: the status is
+ * readable by everyone, the control FIFO only by the supervisor's user.
+ *
+ * Every name and message in a line meant for people is escaped
+ * (esc_text), every string in JSON is esc_json's, so no name can forge
+ * a line, move the terminal or break a JSON parser.
+ *
  * Exit codes: 0 done; 1 did not happen (a wait timed out, a service is
- * failed); 2 no sid-supervise answers; 3 no such service or its conf is
- * invalid; 64 usage.  Every failure prints one line on stderr.
+ * failed, a signal could not be sent); 2 no sid-supervise answers; 3 no
+ * such service or its conf is invalid; 4 permission denied; 64 usage.
+ * Every failure prints one line on stderr.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -32,6 +41,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "ctl.h"
+#include "escape.h"
 #include "io.h"
 #include "msg.h"
 #include "status.h"
@@ -40,6 +50,7 @@
 #define EXIT_NOT_DONE	1
 #define EXIT_NO_SUPERVISOR 2
 #define EXIT_NO_SERVICE	3
+#define EXIT_DENIED	4
 #define EXIT_USAGE	64
 #define STATUS_MAX	4096
 #define EVENTS_MAX	(1024 * 1024)
@@ -82,13 +93,34 @@ scan_dir(void)
 	return dir != NULL && *dir != '\0' ? dir : "/etc/sid/service";
 }
 
-/* A path when it has a '/' (or is "."), else a name in the scan dir. */
+/*
+ * S escaped for a line meant for people (esc_text).  The result lives
+ * in one of SHOWN_SLOTS static buffers, taken in turn, so that many can
+ * stand in one printf list.
+ */
+#define SHOWN_SLOTS	6
+static const char *
+shown(const char *s)
+{
+	static char bufs[SHOWN_SLOTS][ESC_SIZE(PATH_MAX)];
+	static unsigned next;
+
+	next = (next + 1) % SHOWN_SLOTS;
+	return esc_text(bufs[next], sizeof bufs[next], s);
+}
+
+/*
+ * A path when it has a '/' (or is "."), else a name in the scan dir.
+ * An empty name would be the scan directory itself: a usage error.
+ */
 static int
 resolve(const char *name, struct service *svc)
 {
 	struct stat st;
 	int n;
 
+	if (*name == '\0')
+		usage("an empty SERVICE name");
 	svc->name = name;
 	if (strchr(name, '/') != NULL || strcmp(name, ".") == 0)
 		n = snprintf(svc->dir, sizeof svc->dir, "%s", name);
@@ -96,17 +128,17 @@ resolve(const char *name, struct service *svc)
 		n = snprintf(svc->dir, sizeof svc->dir, "%s/%s", scan_dir(),
 		    name);
 	if (n < 0 || (size_t)n >= sizeof svc->dir) {
-		sid_error("%s: name too long", name);
+		sid_error("%s: name too long", shown(name));
 		return EXIT_NO_SERVICE;
 	}
 	if (stat(svc->dir, &st) == -1) {
-		sid_error("%s: no such service: %s: %s", name, svc->dir,
-		    strerror(errno));
+		sid_error("%s: no such service: %s: %s", shown(name),
+		    shown(svc->dir), strerror(errno));
 		return EXIT_NO_SERVICE;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		sid_error("%s: no such service: %s is not a directory", name,
-		    svc->dir);
+		sid_error("%s: no such service: %s is not a directory",
+		    shown(name), shown(svc->dir));
 		return EXIT_NO_SERVICE;
 	}
 	return EXIT_DONE;
@@ -129,25 +161,46 @@ check_conf(const struct service *svc)
 	service_path(svc, "conf", path, sizeof path);
 	if (conf_load(path, path, &conf, err, sizeof err) == 0)
 		return EXIT_DONE;
-	sid_error("%s: config_invalid: %s", svc->name, err);
+	sid_error("%s: config_invalid: %s", shown(svc->name), shown(err));
 	return EXIT_NO_SERVICE;
 }
 
-/* 1 when a sid-supervise reads SVC's control FIFO. */
+/*
+ * 1 when a sid-supervise runs for SVC, 0 when none does, -1 (errno
+ * set) when we cannot tell.  Its lock on supervise/lock tells, and
+ * testing a lock needs only read access, so every user who can read
+ * the status can tell too: the FIFO is writable by its owner only.
+ */
 static int
-supervisor_alive(const struct service *svc)
+supervised(const struct service *svc)
 {
 	char path[PATH_MAX + 32];
+	pid_t holder;
+	int r;
 
-	service_path(svc, "supervise/control", path, sizeof path);
-	return ctl_send(path, "", 0) == 0;
+	service_path(svc, "supervise/lock", path, sizeof path);
+	if ((r = io_lock_held(path, &holder)) == -1 &&
+	    (errno == ENOENT || errno == ENOTDIR))
+		return 0;		/* never locked: never supervised */
+	return r;
 }
 
+/* The line and exit code for a supervised(SVC) of R, which is not 1. */
 static int
-no_supervisor(const struct service *svc)
+not_supervised(const struct service *svc, int r)
 {
-	sid_error("%s: no sid-supervise is running for %s", svc->name,
-	    svc->dir);
+	int err = errno;
+
+	if (r == -1) {
+		sid_error("%s: %sunable to read %s/supervise/lock: %s",
+		    shown(svc->name), err == EACCES || err == EPERM ?
+		    "permission denied: " : "", shown(svc->dir),
+		    strerror(err));
+		return err == EACCES || err == EPERM ? EXIT_DENIED :
+		    EXIT_NO_SUPERVISOR;
+	}
+	sid_error("%s: no sid-supervise is running for %s", shown(svc->name),
+	    shown(svc->dir));
 	return EXIT_NO_SUPERVISOR;
 }
 
@@ -164,6 +217,155 @@ read_status(const struct service *svc, struct status_info *st)
 	r = status_parse(text, st);
 	free(text);
 	return r;
+}
+
+struct chunk {
+	char	*data;
+	size_t	 len;
+};
+
+/* Read FD from where it stands to its end into a malloc'ed chunk. */
+static int
+read_all(int fd, struct chunk *c)
+{
+	size_t cap = 65536;
+	ssize_t n;
+	char *grown;
+
+	c->len = 0;
+	if ((c->data = malloc(cap)) == NULL)
+		return -1;
+	while ((n = read(fd, c->data + c->len, cap - c->len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		c->len += (size_t)n;
+		if (c->len == cap) {
+			if ((grown = realloc(c->data, cap *= 2)) == NULL)
+				return -1;
+			c->data = grown;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Where supervise/events stood just before a command was sent, so that
+ * what sid-supervise appended since can be found again, even after it
+ * trimmed the file (a new file that starts with the old one's tail).
+ */
+struct events_mark {
+	int	have;		/* 0: there was no events file */
+	dev_t	dev;
+	ino_t	ino;
+	off_t	size;
+	char	last[256];	/* its last line (or that line's end) */
+};
+
+static void
+events_mark_take(const struct service *svc, struct events_mark *m)
+{
+	char path[PATH_MAX + 32], *line;
+	struct stat st;
+	ssize_t n;
+	off_t from;
+	int fd;
+
+	memset(m, 0, sizeof *m);
+	service_path(svc, "supervise/events", path, sizeof path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	if (fstat(fd, &st) == 0) {
+		m->have = 1;
+		m->dev = st.st_dev;
+		m->ino = st.st_ino;
+		m->size = st.st_size;
+		from = st.st_size - (off_t)(sizeof m->last - 1);
+		n = pread(fd, m->last, sizeof m->last - 1, from > 0 ? from : 0);
+		m->last[n > 0 ? n : 0] = '\0';
+		/* Keep the last line only: the newline before it is cut. */
+		n = (ssize_t)strlen(m->last);
+		while (n > 1 && m->last[n - 2] != '\n')
+			n--;
+		if (n > 1) {
+			line = m->last + n - 1;
+			memmove(m->last, line, strlen(line) + 1);
+		}
+	}
+	close(fd);
+}
+
+/*
+ * The whole lines appended to SVC's events since M, as a malloc'ed
+ * string (maybe empty), or NULL when the file cannot be read.
+ */
+static char *
+events_since(const struct service *svc, const struct events_mark *m)
+{
+	char path[PATH_MAX + 32], *from, *end;
+	struct chunk c = { NULL, 0 };
+	struct stat st;
+	int fd, same;
+
+	service_path(svc, "supervise/events", path, sizeof path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	same = m->have && fstat(fd, &st) == 0 && st.st_dev == m->dev &&
+	    st.st_ino == m->ino && st.st_size >= m->size;
+	if ((same && lseek(fd, m->size, SEEK_SET) == -1) ||
+	    read_all(fd, &c) == -1) {
+		close(fd);
+		free(c.data);
+		return NULL;
+	}
+	close(fd);
+	c.data[c.len] = '\0';		/* read_all leaves room */
+	from = c.data;
+	if (!same && m->have && m->last[0] != '\0' &&
+	    (end = strstr(c.data, m->last)) != NULL)
+		from = end + strlen(m->last);
+	end = strrchr(from, '\n');	/* a line being written is not yet */
+	end = end != NULL ? end + 1 : from;
+	memmove(c.data, from, (size_t)(end - from));
+	c.data[end - from] = '\0';
+	return c.data;
+}
+
+/*
+ * EXIT_NOT_DONE, with its line said, when TEXT (new events of SVC) tells
+ * that sid-supervise could not send a signal: kill(2) failed, and
+ * nothing else would say so.
+ */
+static int
+signal_failed(const struct service *svc, char *text)
+{
+	char *p = strstr(text, "signal_failed:"), *nl;
+
+	if (p == NULL)
+		return EXIT_DONE;
+	if ((nl = strchr(p, '\n')) != NULL)
+		*nl = '\0';
+	sid_error("%s: %s", shown(svc->name), shown(p));
+	return EXIT_NOT_DONE;
+}
+
+/* 1 when TEXT has the events line of control byte CMD. */
+static int
+has_control(const char *text, char cmd)
+{
+	char key[16];
+	const char *p, *after;
+
+	snprintf(key, sizeof key, "control: %c", cmd);
+	/* "control: t", "control: t (no child)", "control: t: why". */
+	for (p = text; (p = strstr(p, key)) != NULL; p = after) {
+		after = p + strlen(key);
+		if (*after == '\n' || *after == ':' ||
+		    (after[0] == ' ' && after[1] == '('))
+			return 1;
+	}
+	return 0;
 }
 
 /* SINCE_MS: the wall time the command was sent, for GOAL_RAN. */
@@ -219,34 +421,91 @@ poll_step(int64_t started)
 }
 
 /*
+ * After a command with a signal in it (t k h a i q 1 2 p c), wait until
+ * sid-supervise has recorded CMD, the last byte sent, in its events
+ * (appended since M), so that a kill(2) that failed (signal_failed) is
+ * told: exit 1 with its line.
+ */
+static int
+wait_recorded(const struct service *svc, const struct events_mark *m,
+    char cmd, int64_t deadline)
+{
+	int64_t started = clock_now_ms();
+	char *text;
+	int r;
+
+	for (;;) {
+		if ((text = events_since(svc, m)) != NULL) {
+			if ((r = signal_failed(svc, text)) == EXIT_DONE &&
+			    !has_control(text, cmd))
+				r = -1;
+			free(text);
+			if (r != -1)
+				return r;
+		}
+		if ((r = supervised(svc)) != 1)
+			return not_supervised(svc, r);
+		if (clock_now_ms() >= deadline)
+			break;
+		pause_ms(poll_step(started));
+	}
+	sid_error("%s: timed out: sid-supervise has not recorded %c in "
+	    "%s/supervise/events", shown(svc->name), cmd, shown(svc->dir));
+	return EXIT_NOT_DONE;
+}
+
+/* EXIT_DONE, or what a signal_failed in SVC's events since M says. */
+static int
+no_signal_failed(const struct service *svc, const struct events_mark *m)
+{
+	char *text;
+	int r = EXIT_DONE;
+
+	if (m != NULL && (text = events_since(svc, m)) != NULL) {
+		r = signal_failed(svc, text);
+		free(text);
+	}
+	return r;
+}
+
+/*
  * Poll SVC's status until GOAL or DEADLINE (monotonic ms).  With
  * FAIL_FAST, a state=failed that began after SENT_MS (wall) ends the wait
- * at once: the command was answered, and the answer is no.
+ * at once: the command was answered, and the answer is no.  With M, so
+ * does a signal_failed in the events appended since M.
  */
 static int
 wait_goal(const struct service *svc, enum goal goal, long old_pid,
-    int64_t deadline, int fail_fast, int64_t sent_ms)
+    int64_t deadline, int fail_fast, int64_t sent_ms,
+    const struct events_mark *m)
 {
 	struct status_info st;
 	int64_t started = clock_now_ms();
+	int r;
 
 	for (;;) {
+		if ((r = no_signal_failed(svc, m)) != EXIT_DONE)
+			return r;
+		r = supervised(svc);
 		if (goal == GOAL_GONE) {
-			if (!supervisor_alive(svc))
+			if (r == 0)
 				return EXIT_DONE;
-		} else if (!supervisor_alive(svc)) {
-			return no_supervisor(svc);
+			if (r == -1)
+				return not_supervised(svc, r);
+		} else if (r != 1) {
+			return not_supervised(svc, r);
 		} else if (read_status(svc, &st) == 0) {
 			if (reached(&st, goal, old_pid, sent_ms))
 				return EXIT_DONE;
 			if (fail_fast && goal == GOAL_PAUSED && st.pid == 0) {
-				sid_error("%s: no child to pause", svc->name);
+				sid_error("%s: no child to pause",
+				    shown(svc->name));
 				return EXIT_NOT_DONE;
 			}
 			if (fail_fast && strcmp(st.state, "failed") == 0 &&
 			    st.since_ms >= sent_ms) {
-				sid_error("%s: failed: %s", svc->name,
-				    st.error);
+				sid_error("%s: failed: %s", shown(svc->name),
+				    shown(st.error));
 				return strncmp(st.error, "config_invalid", 14)
 				    == 0 ? EXIT_NO_SERVICE : EXIT_NOT_DONE;
 			}
@@ -256,10 +515,11 @@ wait_goal(const struct service *svc, enum goal goal, long old_pid,
 		pause_ms(poll_step(started));
 	}
 	if (goal == GOAL_GONE || read_status(svc, &st) == -1)
-		sid_error("%s: timed out", svc->name);
+		sid_error("%s: timed out", shown(svc->name));
 	else
-		sid_error("%s: timed out, state is %s%s%s", svc->name,
-		    st.state, st.error[0] != '\0' ? ": " : "", st.error);
+		sid_error("%s: timed out, state is %s%s%s", shown(svc->name),
+		    shown(st.state), st.error[0] != '\0' ? ": " : "",
+		    shown(st.error));
 	return EXIT_NOT_DONE;
 }
 
@@ -294,11 +554,44 @@ goal_of(char cmd)
 	}
 }
 
+/*
+ * The line and exit code for a failed write of a command to the FIFO
+ * PATH of SVC (errno set): nobody reads it, or we may not write it.
+ */
+static int
+send_failed(const struct service *svc, const char *path)
+{
+	int err = errno;
+	struct stat st;
+
+	if ((err == EACCES || err == EPERM) && stat(path, &st) == 0) {
+		sid_error("%s: permission denied: %s is writable by uid %ld "
+		    "only (mode %04o), not by uid %ld", shown(svc->name),
+		    shown(path), (long)st.st_uid,
+		    (unsigned)(st.st_mode & 07777), (long)geteuid());
+		return EXIT_DENIED;
+	}
+	if (err == EACCES || err == EPERM) {
+		sid_error("%s: permission denied: %s: %s", shown(svc->name),
+		    shown(path), strerror(err));
+		return EXIT_DENIED;
+	}
+	if (err == ENXIO || err == ENOENT)
+		return not_supervised(svc, 0);
+	sid_error("%s: unable to write %s: %s", shown(svc->name),
+	    shown(path), strerror(err));
+	return EXIT_NO_SUPERVISOR;
+}
+
+/* The commands that send a signal, told only through events. */
+#define SIGNAL_CMDS	"tkhaiq12pc"
+
 /* Send CMDS to one service and, with WAIT, wait for the last one. */
 static int
 control_one(const char *name, const char *cmds, int wait, int64_t deadline)
 {
-	char path[PATH_MAX + 32];
+	char path[PATH_MAX + 32], last = cmds[strlen(cmds) - 1];
+	struct events_mark mark;
 	struct service svc;
 	struct status_info st;
 	enum goal goal = GOAL_NONE;
@@ -312,21 +605,21 @@ control_one(const char *name, const char *cmds, int wait, int64_t deadline)
 		return r;
 	if (read_status(&svc, &st) == 0)
 		old_pid = st.pid;
+	events_mark_take(&svc, &mark);
 	service_path(&svc, "supervise/control", path, sizeof path);
 	sent_ms = clock_wall_ms();
-	if (ctl_send(path, cmds, strlen(cmds)) == -1) {
-		if (errno == ENXIO || errno == ENOENT)
-			return no_supervisor(&svc);
-		sid_error("%s: unable to write %s: %s", name, path,
-		    strerror(errno));
-		return EXIT_NO_SUPERVISOR;
-	}
+	if (ctl_send(path, cmds, strlen(cmds)) == -1)
+		return send_failed(&svc, path);
+	if (strpbrk(cmds, SIGNAL_CMDS) != NULL &&
+	    (r = wait_recorded(&svc, &mark, last, deadline)) != EXIT_DONE)
+		return r;
 	if (wait)
-		goal = goal_of(cmds[strlen(cmds) - 1]);
+		goal = goal_of(last);
 	if (goal == GOAL_NONE)
 		return EXIT_DONE;
 	/* Status has a millisecond grain: a failure in the same ms counts. */
-	return wait_goal(&svc, goal, old_pid, deadline, 1, sent_ms - 1);
+	return wait_goal(&svc, goal, old_pid, deadline, 1, sent_ms - 1,
+	    &mark);
 }
 
 static int
@@ -360,22 +653,14 @@ cmd_control(int argc, char *argv[])
 	return worst;
 }
 
-/* Print S as a JSON string. */
+/* Print S as a JSON string: valid JSON whatever its bytes. */
 static void
 json_string(const char *s)
 {
-	const unsigned char *p;
+	static char buf[ESC_JSON_SIZE(PATH_MAX)];
 
-	putchar('"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	esc_json(buf, sizeof buf, s);
+	fputs(buf, stdout);
 }
 
 static void
@@ -403,13 +688,18 @@ print_json(const char *name, const struct status_info *st, int64_t uptime)
 	printf("}\n");
 }
 
-/* A listed directory that no sid-supervise runs: its keys are null. */
+/*
+ * A listed directory with no status to show (STATE: unsupervised or
+ * unreadable, as in the table): its keys are null.
+ */
 static void
-print_unsupervised_json(const char *name)
+print_unsupervised_json(const char *name, const char *state)
 {
 	printf("{\"name\":");
 	json_string(name);
-	printf(",\"state\":\"unsupervised\",\"want\":null,\"pid\":null,"
+	printf(",\"state\":");
+	json_string(state);
+	printf(",\"want\":null,\"pid\":null,"
 	    "\"since\":null,\"uptime\":null,\"ready\":null,\"paused\":null,"
 	    "\"restarts\":null,\"last_exit\":null,\"backoff\":null,"
 	    "\"error\":null}\n");
@@ -423,7 +713,7 @@ print_human(const char *name, const struct status_info *st, int64_t uptime)
 	    strcmp(st->state, "starting") == 0;
 	const char *last = st->last_exit;
 
-	printf("%s: %s: ", st->state, name);
+	printf("%s: %s: ", shown(st->state), shown(name));
 	if (st->pid != 0)
 		printf("pid %ld, ", st->pid);
 	printf("%llds", (long long)uptime);
@@ -436,14 +726,14 @@ print_human(const char *name, const struct status_info *st, int64_t uptime)
 	if (strcmp(st->want, "once") == 0)
 		printf(", once");
 	else if (strcmp(st->want, running ? "up" : "down") != 0)
-		printf(", want %s", st->want);
+		printf(", want %s", shown(st->want));
 	if (strncmp(last, "exit ", 5) == 0)
 		last += 5;
-	printf("; restarts %u, last exit %s", st->restarts, last);
+	printf("; restarts %u, last exit %s", st->restarts, shown(last));
 	if (strcmp(st->state, "backoff") == 0)
-		printf("; next start in %s", st->backoff);
+		printf("; next start in %s", shown(st->backoff));
 	if (st->error[0] != '\0')
-		printf("; error: %s", st->error);
+		printf("; error: %s", shown(st->error));
 	putchar('\n');
 }
 
@@ -453,13 +743,16 @@ status_one(const char *name, const struct service *svc, int json,
 {
 	struct status_info st;
 	int64_t uptime;
+	int r, err;
 
-	if (!supervisor_alive(svc))
-		return no_supervisor(svc);
+	if ((r = supervised(svc)) != 1)
+		return not_supervised(svc, r);
 	if (read_status(svc, &st) == -1) {
-		sid_error("%s: unable to read %s/supervise/status: %s", name,
-		    svc->dir, strerror(errno));
-		return EXIT_NO_SUPERVISOR;
+		err = errno;
+		sid_error("%s: %sunable to read %s/supervise/status: %s",
+		    shown(name), err == EACCES ? "permission denied: " : "",
+		    shown(svc->dir), strerror(err));
+		return err == EACCES ? EXIT_DENIED : EXIT_NO_SUPERVISOR;
 	}
 	uptime = (clock_wall_ms() - st.since_ms) / 1000;
 	if (uptime < 0)
@@ -471,11 +764,11 @@ status_one(const char *name, const struct service *svc, int json,
 	if (!named || strcmp(st.state, "failed") != 0)
 		return EXIT_DONE;
 	if (strncmp(st.error, "config_invalid", 14) != 0) {
-		sid_error("%s: failed: %s", name, st.error);
+		sid_error("%s: failed: %s", shown(name), shown(st.error));
 		return EXIT_NOT_DONE;
 	}
 	if (check_conf(svc) == EXIT_DONE)	/* fixed since; say the old */
-		sid_error("%s: %s", name, st.error);
+		sid_error("%s: %s", shown(name), shown(st.error));
 	return EXIT_NO_SERVICE;
 }
 
@@ -491,22 +784,36 @@ is_service(const char *name, void *dir)
 	    stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* One row of the table: NAME STATE PID UPTIME READY RESTARTS LAST-EXIT. */
+/*
+ * The state of a row with no status to show: "unsupervised" when no
+ * sid-supervise runs, "unreadable" when we may not tell.
+ */
+static const char *
+unknown_state(int supervised_r)
+{
+	return supervised_r == 0 ? "unsupervised" : "unreadable";
+}
+
+/*
+ * One row of the table: NAME STATE PID UPTIME READY RESTARTS LAST-EXIT,
+ * always one line: the name and the texts are escaped.
+ */
 static void
 print_row(int width, const char *name, const struct service *svc)
 {
 	struct status_info st;
 	int64_t uptime;
+	int r;
 
-	if (!supervisor_alive(svc) || read_status(svc, &st) == -1) {
-		printf("%-*s %-12s %7s %8s %5s %8s %s\n", width, name,
-		    "unsupervised", "-", "-", "-", "-", "-");
+	if ((r = supervised(svc)) != 1 || read_status(svc, &st) == -1) {
+		printf("%-*s %-12s %7s %8s %5s %8s %s\n", width, shown(name),
+		    unknown_state(r == 1 ? -1 : r), "-", "-", "-", "-", "-");
 		return;
 	}
 	uptime = (clock_wall_ms() - st.since_ms) / 1000;
-	printf("%-*s %-12s %7ld %7llds %5s %8u %s\n", width, name, st.state,
-	    st.pid, (long long)(uptime < 0 ? 0 : uptime), st.ready,
-	    st.restarts, st.last_exit);
+	printf("%-*s %-12s %7ld %7llds %5s %8u %s\n", width, shown(name),
+	    shown(st.state), st.pid, (long long)(uptime < 0 ? 0 : uptime),
+	    shown(st.ready), st.restarts, shown(st.last_exit));
 }
 
 /*
@@ -521,15 +828,16 @@ status_all(int json)
 	struct service svc;
 	struct stat st;
 	size_t n, i, len;
-	int width = 4, pass;
+	int width = 4, pass, r;
 
 	if ((names = io_dir_names(dir, is_service, (void *)dir, &n)) == NULL) {
-		sid_error("unable to read the scan directory %s: %s", dir,
-		    strerror(errno));
+		sid_error("unable to read the scan directory %s: %s",
+		    shown(dir), strerror(errno));
 		return EXIT_NO_SERVICE;
 	}
 	for (i = 0; i < n; i++)
-		if ((len = strlen(names[i]) + 4) > (size_t)width && len < 200)
+		if ((len = strlen(shown(names[i])) + 4) > (size_t)width &&
+		    len < 200)
 			width = (int)len;
 	if (!json)
 		printf("%-*s %-12s %7s %8s %5s %8s %s\n", width, "NAME",
@@ -546,8 +854,9 @@ status_all(int json)
 			    (pass && (stat(svc.dir, &st) == -1 ||
 			    !S_ISDIR(st.st_mode))))
 				continue;
-			if (json && !supervisor_alive(&svc))
-				print_unsupervised_json(name);
+			if (json && (r = supervised(&svc)) != 1)
+				print_unsupervised_json(name,
+				    unknown_state(r));
 			else if (json)
 				status_one(name, &svc, 1, 0);
 			else
@@ -603,11 +912,33 @@ cmd_wait(int argc, char *argv[])
 	deadline = clock_now_ms() + timeout;
 	for (; optind < argc; optind++) {
 		if ((r = resolve(argv[optind], &svc)) == EXIT_DONE)
-			r = wait_goal(&svc, goal, 0, deadline, 0, 0);
+			r = wait_goal(&svc, goal, 0, deadline, 0, 0, NULL);
 		if (r > worst)
 			worst = r;
 	}
 	return worst;
+}
+
+/*
+ * Print the lines from P to END (a NUL there), each escaped, so that
+ * what a reason quotes (a conf line, an error text) cannot forge one.
+ */
+static void
+put_escaped_lines(char *p, char *end)
+{
+	char *nl, *buf;
+	size_t size;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		*nl = '\0';
+		size = ESC_SIZE((size_t)(nl - p));
+		if ((buf = malloc(size)) == NULL)
+			sid_die_sys(111, "out of memory");
+		puts(esc_text(buf, size, p));
+		free(buf);
+	}
 }
 
 static int
@@ -617,7 +948,7 @@ cmd_history(int argc, char *argv[])
 	struct service svc;
 	unsigned long lines = 10, seen = 0;
 	size_t len;
-	int c, r;
+	int c, r, err;
 
 	while ((c = getopt(argc, argv, "n:")) != -1) {
 		if (c != 'n')
@@ -633,26 +964,24 @@ cmd_history(int argc, char *argv[])
 		return r;
 	service_path(&svc, "supervise/events", path, sizeof path);
 	if (io_read_file(path, EVENTS_MAX, &text, &len) == -1) {
-		sid_error("%s: unable to read %s: %s", svc.name, path,
-		    strerror(errno));
-		return errno == ENOENT ? EXIT_NO_SUPERVISOR : EXIT_NOT_DONE;
+		err = errno;
+		sid_error("%s: %sunable to read %s: %s", shown(svc.name),
+		    err == EACCES ? "permission denied: " : "", shown(path),
+		    strerror(err));
+		return err == ENOENT ? EXIT_NO_SUPERVISOR : err == EACCES ?
+		    EXIT_DENIED : EXIT_NOT_DONE;
 	}
 	/* Walk back over LINES newlines (the last one ends the file). */
 	for (p = text + len; p > text; p--)
 		if (p[-1] == '\n' && p != text + len && ++seen == lines)
 			break;
 	if (lines > 0)
-		fwrite(p, 1, (size_t)(text + len - p), stdout);
+		put_escaped_lines(p, text + len);
 	free(text);
 	return EXIT_DONE;
 }
 
 /* ---- sid-ctl log ---- */
-
-struct chunk {
-	char	*data;
-	size_t	 len;
-};
 
 static volatile sig_atomic_t interrupted;
 
@@ -661,32 +990,6 @@ on_interrupt(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-/* Read all of FD into a malloc'ed chunk. */
-static int
-read_all(int fd, struct chunk *c)
-{
-	size_t cap = 65536;
-	ssize_t n;
-	char *grown;
-
-	c->len = 0;
-	if ((c->data = malloc(cap)) == NULL)
-		return -1;
-	while ((n = read(fd, c->data + c->len, cap - c->len)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		c->len += (size_t)n;
-		if (c->len == cap) {
-			if ((grown = realloc(c->data, cap *= 2)) == NULL)
-				return -1;
-			c->data = grown;
-		}
-	}
-	return 0;
 }
 
 /* io_dir_names filter: a rotated log file, finished or not. */
@@ -834,14 +1137,14 @@ copy_new(int fd)
 }
 
 /*
- * The file that follows HELD (just rotated away from current): the
- * rotated file after it by name, else current.  If HELD was already
- * pruned, everything older went with it: start at the oldest left.
+ * The rotated file of DIR that follows HELD by name, opened, or -1 when
+ * none does yet.  If HELD was already pruned, everything older went
+ * with it: the oldest left follows it.
  */
 static int
-open_next(const char *dir, const struct stat *held)
+open_rotated_after(const char *dir, const struct stat *held)
 {
-	char **names, path[PATH_MAX];
+	char **names;
 	size_t n, i, from = 0;
 	struct stat st;
 	int fd = -1;
@@ -854,10 +1157,32 @@ open_next(const char *dir, const struct stat *held)
 	for (i = from; i < n && fd == -1; i++)
 		fd = log_file(dir, names[i], NULL);
 	io_free_names(names);
-	if (fd == -1 && snprintf(path, sizeof path, "%s/current", dir) <
-	    (int)sizeof path)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd;
+}
+
+/*
+ * The file that follows HELD (just rotated away from current): the
+ * rotated file after it, else current.  Current is taken only when no
+ * rotated file follows HELD after it was opened either: the file that
+ * was current when we looked may have been rotated before we opened
+ * "current", which is then the one after it, and taking that would
+ * skip a whole file.
+ */
+static int
+open_next(const char *dir, const struct stat *held)
+{
+	char path[PATH_MAX];
+	int fd, next;
+
+	if ((fd = open_rotated_after(dir, held)) != -1)
+		return fd;
+	if (snprintf(path, sizeof path, "%s/current", dir) >=
+	    (int)sizeof path || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((next = open_rotated_after(dir, held)) == -1)
+		return fd;
+	close(fd);
+	return next;
 }
 
 /*
@@ -913,12 +1238,13 @@ log_dir_of(const struct service *svc, char *dir, size_t size)
 
 	service_path(svc, "conf", path, sizeof path);
 	if (conf_load(path, path, &conf, err, sizeof err) == -1) {
-		sid_error("%s: config_invalid: %s", svc->name, err);
+		sid_error("%s: config_invalid: %s", shown(svc->name),
+		    shown(err));
 		return EXIT_NO_SERVICE;
 	}
 	if ((conf.log_dir[0] == '/' ? snprintf(dir, size, "%s", conf.log_dir) :
 	    snprintf(dir, size, "%s/%s", svc->dir, conf.log_dir)) >= (int)size) {
-		sid_error("%s: log-dir path too long", svc->name);
+		sid_error("%s: log-dir path too long", shown(svc->name));
 		return EXIT_NO_SERVICE;
 	}
 	return EXIT_DONE;
@@ -930,7 +1256,7 @@ cmd_log(int argc, char *argv[])
 	char dir[PATH_MAX], path[PATH_MAX], *end;
 	unsigned long lines = 10;
 	struct service svc;
-	int c, follow = 0, fd = -1, r;
+	int c, follow = 0, fd = -1, r, err;
 
 	while ((c = getopt(argc, argv, "n:f")) != -1) {
 		if (c == 'f')
@@ -954,15 +1280,17 @@ cmd_log(int argc, char *argv[])
 	else
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
-		sid_error("%s: no log: %s: %s", svc.name, path,
-		    strerror(errno));
-		return EXIT_NOT_DONE;
+		err = errno;
+		sid_error("%s: %s: %s: %s", shown(svc.name), err == EACCES ?
+		    "permission denied" : "no log", shown(path), strerror(err));
+		return err == EACCES ? EXIT_DENIED : EXIT_NOT_DONE;
 	}
 	if (log_tail(dir, fd, lines) == -1) {
-		sid_error("%s: unable to read %s: %s", svc.name, dir,
-		    strerror(errno));
+		err = errno;
+		sid_error("%s: unable to read %s: %s", shown(svc.name),
+		    shown(dir), strerror(err));
 		close(fd);
-		return EXIT_NOT_DONE;
+		return err == EACCES ? EXIT_DENIED : EXIT_NOT_DONE;
 	}
 	if (follow)
 		return log_follow(dir, fd);
@@ -995,7 +1323,7 @@ cmd_scan(int argc, char *argv[])
 	char control[PATH_MAX], report[PATH_MAX], *text, *body;
 	int64_t timeout = 10000, deadline, started;
 	unsigned long old;
-	int c, restart = 0;
+	int c, restart = 0, err;
 
 	while ((c = getopt(argc, argv, "rT:")) != -1) {
 		if (c == 'r')
@@ -1013,8 +1341,14 @@ cmd_scan(int argc, char *argv[])
 	old = report_seq(report, &text);
 	free(text);
 	if (ctl_send(control, restart ? "A" : "a", 1) == -1) {
-		sid_error("no sid-svscan is running on %s (%s: %s)", scan_dir(),
-		    control, strerror(errno));
+		err = errno;
+		if (err == EACCES || err == EPERM) {
+			sid_error("permission denied: unable to write %s: %s",
+			    shown(control), strerror(err));
+			return EXIT_DENIED;
+		}
+		sid_error("no sid-svscan is running on %s (%s: %s)",
+		    shown(scan_dir()), shown(control), strerror(err));
 		return EXIT_NO_SUPERVISOR;
 	}
 	started = clock_now_ms();
@@ -1023,7 +1357,7 @@ cmd_scan(int argc, char *argv[])
 		free(text);
 		if (clock_now_ms() >= deadline) {
 			sid_error("scan: no report from sid-svscan on %s",
-			    scan_dir());
+			    shown(scan_dir()));
 			return EXIT_NOT_DONE;
 		}
 		pause_ms(poll_step(started));

@@ -35,6 +35,7 @@
 #include "io.h"
 #include "logline.h"
 #include "msg.h"
+#include "proc.h"
 #include "parse.h"
 #include "selfpipe.h"
 
@@ -59,10 +60,10 @@ static char		 stamp[STAMP_LEN + 1];
 static struct timespec	 stamp_time;
 
 static void
-usage(void)
+usage(FILE *to, int code)
 {
-	fprintf(stderr, "usage: sid-log [-s BYTES] [-n KEEP] [-t] LOGDIR\n");
-	exit(64);
+	fprintf(to, "usage: sid-log [-s BYTES] [-n KEEP] [-t] [--] LOGDIR\n");
+	exit(code);
 }
 
 static void
@@ -371,16 +372,15 @@ finish_line(void)
 static void
 take_lock(void)
 {
+	char who[128];
 	pid_t holder;
 
 	if (io_lock("lock", &holder) != -1)
 		return;
 	if (errno != EAGAIN)
 		sid_die_sys(111, "unable to lock %s/lock", logdir);
-	if (holder != 0)
-		sid_die(111, "%s is already written by sid-log pid %ld", logdir,
-		    (long)holder);
-	sid_die(111, "%s is already written by another sid-log", logdir);
+	sid_die(111, "%s is already written by %s", logdir,
+	    proc_describe(holder, who, sizeof who));
 }
 
 /* Returns the signal pipe. */
@@ -467,25 +467,27 @@ main(int argc, char *argv[])
 	int c, sigfd;
 
 	msg_init("sid-log");
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, 0);
 	while ((c = getopt(argc, argv, "s:n:t")) != -1) {
 		switch (c) {
 		case 's':
 			if (parse_uint(optarg, 1, UINT64_MAX / 2, &max_size) == -1)
-				usage();
+				usage(stderr, 64);
 			break;
 		case 'n':
 			if (parse_uint(optarg, 0, 100000, &keep) == -1)
-				usage();
+				usage(stderr, 64);
 			break;
 		case 't':
 			stamps = 1;
 			break;
 		default:
-			usage();
+			usage(stderr, 64);
 		}
 	}
 	if (argc - optind != 1)
-		usage();
+		usage(stderr, 64);
 	logdir = argv[optind];
 	sigfd = setup();
 	run_loop(sigfd);

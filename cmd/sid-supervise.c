@@ -22,9 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #endif
 
+#include "cgroup.h"
 #include "clock.h"
 #include "envdir.h"
 #include "fingerprint.h"
@@ -45,22 +47,27 @@ static struct sv	 sv;
 static const char	*svdir;		/* as given, for messages */
 static char		*conf_name;	/* "SVCDIR/conf", for messages */
 static int		 sigfd = -1, fifo_fd = -1, notify_fd = -1;
+static int		 watch_fd = -1;	/* the directory, while run is awaited */
 static int		 devnull = -1, events_fd = -1;
 static off_t		 events_size;
 static char		**child_env;
 static int64_t		 since_ms;	/* wall time of the last transition */
-static char		 status_text[2048];
+static char		 status_text[4096];
 static size_t		 status_len;
 static pid_t		 status_pid = -1;
 static pid_t		 child_pgid = -1;	/* as in supervise/child */
 static struct fingerprint loaded;		/* as in supervise/loaded */
+static int		 loaded_dirty;	/* ... to be written */
 static int64_t		 retry_at = -1;	/* status write failed: retry then */
-static int		 write_failed;	/* a warning was printed */
+static int		 status_failed;	/* a warning was printed: status */
+static int		 events_failed;	/* ... and events */
+static struct cgroup	 cg;		/* the service's cgroup ... */
+static int		 have_cgroup;	/* ... where it has one */
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: sid-supervise SVCDIR\n");
+	fprintf(stderr, "usage: sid-supervise [--] SVCDIR\n");
 	exit(64);
 }
 
@@ -108,11 +115,15 @@ static void
 events_append(const char *line, size_t len)
 {
 	if (events_fd == -1 || io_write_all(events_fd, line, len) == -1) {
-		if (!write_failed)
-			sid_warn_sys("unable to write supervise/events");
-		write_failed = 1;
+		if (!events_failed)
+			sid_warn_sys("unable to write %s/supervise/events",
+			    svdir);
+		events_failed = 1;
 		return;
 	}
+	if (events_failed)
+		sid_warn("writing %s/supervise/events works again", svdir);
+	events_failed = 0;
 	events_size += (off_t)len;
 	if (events_size > EVENTS_MAX)
 		events_trim();
@@ -131,15 +142,11 @@ on_event(void *ctx, enum sv_state from, enum sv_state to, const char *reason)
 	    reason));
 }
 
-/* supervise/loaded: what the running service was started from. */
+/* supervise/loaded changed: flush_status() writes it. */
 static void
 write_loaded(void)
 {
-	char text[128];
-
-	if (io_replace("supervise/loaded", text, fp_format(text, sizeof text,
-	    &loaded)) == -1)
-		sid_warn_sys("unable to write %s/supervise/loaded", svdir);
+	loaded_dirty = 1;
 }
 
 static int
@@ -194,6 +201,7 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 	recipe->fds[2] = conf->stderr_mode == STDERR_LOG && has_log_dir() ?
 	    1 : 2;
 	recipe->notify_fd = conf->notification_fd;
+	recipe->cgroup_fd = have_cgroup ? cg.procs_fd : -1;
 	return 0;
 }
 
@@ -225,11 +233,27 @@ op_kill(void *ctx, pid_t pid, int sig)
 	return kill(pid, sig);
 }
 
+/*
+ * The whole service: its cgroup where it has one; else its process
+ * group and every process we adopted from it as a subreaper (not
+ * ./finish, which is not part of the service's run).
+ */
 static int
 op_signal_service(void *ctx, pid_t pgid, int sig)
 {
+	int r, saved, found;
+
 	(void)ctx;
-	return kill(-pgid, sig);
+	if (have_cgroup)
+		return cg_signal(&cg, sig);
+	r = kill(-pgid, sig);
+	saved = errno;
+	if ((found = proc_signal_descendants(pgid, sv.finish_pid, sig)) == -1)
+		return -1;
+	if (r == 0 || found > 0)
+		return 0;
+	errno = saved;
+	return -1;
 }
 
 static int
@@ -269,19 +293,19 @@ make_supervise_dir(void)
 		sid_die_sys(111, "unable to create %s", target);
 }
 
+/* One supervisor per directory: ours, runsv, supervise or s6-supervise. */
 static void
 take_lock(void)
 {
+	char who[128];
 	pid_t holder;
 
 	if (io_lock("supervise/lock", &holder) != -1)
 		return;
 	if (errno != EAGAIN)
 		sid_die_sys(111, "unable to lock %s/supervise/lock", svdir);
-	if (holder != 0)
-		sid_die(111, "%s is already supervised by pid %ld", svdir,
-		    (long)holder);
-	sid_die(111, "%s is already supervised", svdir);
+	sid_die(111, "%s is already supervised by %s", svdir,
+	    proc_describe(holder, who, sizeof who));
 }
 
 /*
@@ -308,6 +332,29 @@ open_fifo(void)
 		sid_die_sys(111, "unable to open %s/supervise/control", svdir);
 }
 
+/*
+ * A cgroup of the service's own, where the system lets us make one:
+ * supervise/cgroup names it.  Elsewhere the service is contained by its
+ * process group and what we adopt as a subreaper.
+ */
+static void
+open_cgroup(void)
+{
+	char text[sizeof cg.path + 1];
+	int n;
+
+	if (cg_open(&cg) == -1) {
+		if (unlink("supervise/cgroup") == -1 && errno != ENOENT)
+			sid_warn_sys("unable to remove %s/supervise/cgroup",
+			    svdir);
+		return;
+	}
+	have_cgroup = 1;
+	n = snprintf(text, sizeof text, "%s\n", cg.path);
+	if (io_replace("supervise/cgroup", text, (size_t)n) == -1)
+		sid_warn_sys("unable to write %s/supervise/cgroup", svdir);
+}
+
 static void
 setup(void)
 {
@@ -322,6 +369,7 @@ setup(void)
 	make_supervise_dir();
 	take_lock();
 	open_fifo();
+	open_cgroup();
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		sid_die_sys(111, "unable to open /dev/null");
 	events_fd = open("supervise/events", O_WRONLY | O_APPEND | O_CREAT |
@@ -361,13 +409,13 @@ write_child(void)
 }
 
 /*
- * The group an earlier sid-supervise left running, or 0.  Its leader
- * must still have the recorded start time; a group whose leader is gone
- * is taken as ours while it has members (a new group of that number
- * needs the pid reused first, and a process that leads it).
+ * The group recorded in supervise/child by an earlier sid-supervise, or
+ * 0.  Its leader must still have the recorded start time; a group whose
+ * leader is gone is taken as ours while it has members (a new group of
+ * that number needs the pid reused first, and a process that leads it).
  */
 static pid_t
-find_leftover(void)
+recorded_group(void)
 {
 	char *text, start[64], now[64];
 	size_t len;
@@ -386,20 +434,68 @@ find_leftover(void)
 	return kill(-(pid_t)pgid, 0) == 0 ? (pid_t)pgid : 0;
 }
 
-/* Write supervise/status and supervise/pid when they changed. */
+/*
+ * What an earlier, killed sid-supervise left running, as a group to
+ * stop, or 0.  With a cgroup, the cgroup tells: anything still in it,
+ * even a daemon whose group leader is long gone.
+ */
+static pid_t
+find_leftover(void)
+{
+	pid_t pgid = recorded_group();
+
+	if (!have_cgroup)
+		return pgid;
+	if (cg_signal(&cg, 0) == -1)
+		return 0;
+	return pgid != 0 ? pgid : cg_first_pid(&cg);
+}
+
+/* Why supervise/ cannot be written, said once. */
+static void
+warn_unwritable(void)
+{
+	struct stat st;
+	int saved = errno;
+
+	/* A directory removed while we are in it has no links left. */
+	if (stat(".", &st) == 0 && st.st_nlink == 0)
+		sid_warn("%s was removed; the service runs on until it is "
+		    "stopped", svdir);
+	else {
+		errno = saved;
+		sid_warn_sys("unable to write %s/supervise/; retrying", svdir);
+	}
+}
+
+/*
+ * Write supervise/status, pid and child when they changed.  A failure
+ * (a full disk, an immutable supervise/) is said once and retried every
+ * RETRY_MS; the first write that then succeeds is said once too.
+ */
 static void
 flush_status(int64_t now)
 {
 	char text[sizeof status_text], pidtext[32];
 	size_t len, pidlen = 0;
+	int wrote = 0;
 
 	if (retry_at >= 0 && now < retry_at)
 		return;
+	if (loaded_dirty) {
+		/* What the running service was started from. */
+		len = fp_format(text, sizeof text, &loaded);
+		if (io_replace("supervise/loaded", text, len) == -1)
+			goto fail;
+		loaded_dirty = 0;
+		wrote = 1;
+	}
 	len = status_format(text, sizeof text, &sv, since_ms);
 	if (sv.pgid != child_pgid) {
 		if (write_child() == -1)
 			goto fail;
 		child_pgid = sv.pgid;
+		wrote = 1;
 	}
 	if (sv.pid != status_pid) {
 		if (sv.pid != 0)
@@ -408,24 +504,25 @@ flush_status(int64_t now)
 		if (io_replace("supervise/pid", pidtext, pidlen) == -1)
 			goto fail;
 		status_pid = sv.pid;
+		wrote = 1;
 	}
-	if (len == status_len && memcmp(text, status_text, len) == 0)
-		goto done;
-	if (io_replace("supervise/status", text, len) == -1)
-		goto fail;
-	memcpy(status_text, text, len);
-	status_len = len;
-done:
-	if (write_failed)
-		sid_warn("writing supervise/ works again");
-	write_failed = 0;
+	if (len != status_len || memcmp(text, status_text, len) != 0) {
+		if (io_replace("supervise/status", text, len) == -1)
+			goto fail;
+		memcpy(status_text, text, len);
+		status_len = len;
+		wrote = 1;
+	}
+	if (status_failed && wrote) {
+		sid_warn("writing %s/supervise/ works again", svdir);
+		status_failed = 0;
+	}
 	retry_at = -1;
 	return;
 fail:
-	if (!write_failed)
-		sid_warn_sys("unable to write %s/supervise/status; retrying",
-		    svdir);
-	write_failed = 1;
+	if (!status_failed)
+		warn_unwritable();
+	status_failed = 1;
 	retry_at = now + RETRY_MS;
 }
 
@@ -469,6 +566,39 @@ read_notify(int64_t now)
 	notify_fd = -1;
 }
 
+/*
+ * While ./run is missing or not executable, watch the directory where
+ * the system can, so that it starts as soon as it is whole; sv retries
+ * every second by itself as well, and only in that state.
+ */
+static void
+watch_run(void)
+{
+#ifdef __linux__
+	if (sv.run_retry && watch_fd < 0) {
+		watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (watch_fd >= 0 && inotify_add_watch(watch_fd, ".", IN_ATTRIB |
+		    IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) == -1) {
+			close(watch_fd);
+			watch_fd = -1;
+		}
+	} else if (!sv.run_retry && watch_fd >= 0) {
+		close(watch_fd);
+		watch_fd = -1;
+	}
+#endif
+}
+
+static void
+read_watch(int64_t now)
+{
+	char buf[4096];
+
+	while (read(watch_fd, buf, sizeof buf) > 0)
+		;
+	sv_on_run_changed(&sv, &ops, now);
+}
+
 static void
 reap(int64_t now)
 {
@@ -506,21 +636,24 @@ poll_timeout(int64_t now)
 static void
 run_loop(void)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	int64_t now;
 	nfds_t n;
 
 	while (!sv_done(&sv)) {
 		now = clock_now_ms();
+		watch_run();
 		pfd[0].fd = sigfd;
 		pfd[1].fd = fifo_fd;
 		pfd[2].fd = notify_fd;
+		pfd[3].fd = watch_fd;
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
-		n = notify_fd >= 0 ? 3 : 2;
+		pfd[3].events = POLLIN;
+		n = 4;
 		if (poll(pfd, n, poll_timeout(now)) == -1) {
 			if (errno != EINTR)
 				sid_warn_sys("poll");
-			pfd[2].revents = 0;	/* not set by a failed poll */
+			pfd[2].revents = pfd[3].revents = 0;	/* not set */
 		}
 		now = clock_now_ms();
 		handle_signals(now);
@@ -532,9 +665,12 @@ run_loop(void)
 		 */
 		read_control(now);
 		reap(now);
-		if (notify_fd >= 0 && n == 3 && (pfd[2].revents &
-		    (POLLIN | POLLHUP)))
+		if (notify_fd >= 0 && pfd[2].fd == notify_fd &&
+		    (pfd[2].revents & (POLLIN | POLLHUP)))
 			read_notify(now);
+		if (watch_fd >= 0 && pfd[3].fd == watch_fd &&
+		    (pfd[3].revents & POLLIN))
+			read_watch(now);
 		sv_on_timer(&sv, &ops, now);
 		flush_status(now);
 	}
@@ -546,7 +682,13 @@ main(int argc, char *argv[])
 	pid_t leftover;
 
 	msg_init("sid-supervise");
-	if (argc != 2 || argv[1][0] == '-')
+	/* "--" ends the options, so a directory may begin with '-'. */
+	if (argc == 3 && strcmp(argv[1], "--") == 0) {
+		argc--;
+		argv++;
+	} else if (argc == 2 && argv[1][0] == '-')
+		usage();
+	if (argc != 2)
 		usage();
 	svdir = argv[1];
 	if ((conf_name = malloc(strlen(svdir) + sizeof "/conf")) == NULL)
@@ -565,5 +707,7 @@ main(int argc, char *argv[])
 	run_loop();
 	retry_at = -1;
 	flush_status(clock_now_ms());
+	if (have_cgroup)
+		cg_close(&cg);
 	return 0;
 }

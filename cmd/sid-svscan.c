@@ -14,6 +14,18 @@
  * with -p the services' output pipes.  Timers: the rescan period, the
  * restart of a sid-supervise that died, and the drain of a logger.
  *
+ * DIR itself may be removed and made again, or moved away, under us: we
+ * work in it by its absolute path, and every scan first checks that "."
+ * is still what that path names and that .sid-svscan/control is still
+ * the FIFO we read.  When DIR is missing its services keep running and
+ * we look for it once a second; when it is back we move into it, make
+ * .sid-svscan/ again and scan it as usual: a name whose directory is not
+ * the one we started is removed, then added anew.
+ *
+ * Names come from the file system: every line meant for people shows
+ * them escaped (lib/escape.h), and a sid-supervise gets "./NAME", which
+ * cannot be taken for an option.
+ *
  * Exit codes: 0 after SIGTERM or SIGINT (never on its own as PID 1), 64
  * usage, 111 setup failed.
  */
@@ -41,6 +53,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "ctl.h"
+#include "escape.h"
 #include "fingerprint.h"
 #include "io.h"
 #include "msg.h"
@@ -57,6 +70,7 @@
 #define DRAIN_MAX_MS	5000	/* logger drain: then x regardless */
 #define STOP_MARGIN_MS	5000	/* shutdown: beyond the largest grace */
 #define LINE_MAX_PREFIX	65536	/* -p: longer lines are split */
+#define MISSING_MS	1000	/* DIR is gone: look for it this often */
 #define LEN(a)		(sizeof(a) / sizeof((a)[0]))
 
 extern char **environ;
@@ -72,7 +86,10 @@ struct sup {
 
 struct svc {
 	char		*name;		/* the entry in DIR */
+	char		*label;		/* the name, escaped for messages */
 	char		*dir;		/* where it leads: reachable after rm */
+	dev_t		 dev;		/* the directory it was added as */
+	ino_t		 ino;
 	int		 seen;		/* found by the current scan */
 	int		 removed;	/* gone from DIR, or shutting down */
 	int		 has_log;
@@ -85,13 +102,23 @@ struct svc {
 	size_t		 line_len;
 };
 
-static const char	*scan_path;
+static char		 scan_abs[PATH_MAX];	/* DIR, absolute */
+static char		 scan_label[ESC_SIZE(PATH_MAX)];	/* escaped */
+static dev_t		 scan_dev;	/* the directory we are in */
+static ino_t		 scan_ino;
+static int		 scan_missing;	/* DIR is gone: waiting for it */
 static char		 supervise_bin[PATH_MAX];
 static int		 prefix_output;
-static int64_t		 scan_period_ms = -1;
+static int64_t		 scan_period_ms;
+static int64_t		 user_period_ms = -1;	/* -t, when given */
 static struct svc	**svcs;
 static size_t		 nsvcs, capsvcs;
-static int		 sigfd = -1, ctlfd = -1, watchfd = -1, devnull = -1;
+static int		 sigfd = -1, watchfd = -1, devnull = -1;
+static int		 ctlfd = -1, ctlwfd = -1, lockfd = -1;
+static dev_t		 ctl_dev;	/* the control FIFO we read */
+static ino_t		 ctl_ino;
+static int64_t		 ctl_lost_at = -1;	/* when it was found missing */
+static int		 exit_code;
 static int64_t		 next_scan_at;
 static int		 shutting_down;
 static int64_t		 shutdown_until;
@@ -100,20 +127,22 @@ static char		 changes[65536];	/* added/removed since report */
 static size_t		 changes_len;
 
 static void
-usage(void)
+usage(FILE *to, int code)
 {
-	fprintf(stderr, "usage: sid-svscan [-t SECS] [-p] [DIR]\n");
-	exit(64);
+	fprintf(to, "usage: sid-svscan [-t SECS] [-p] [--] [DIR]\n");
+	exit(code);
 }
 
 static void	read_output(struct svc *);
+static int	check_scan_dir(int64_t);
 static void	put_line(const struct svc *, const char *, size_t);
 
+/* A line of the next scan report: WHAT and a service's escaped name. */
 static void
-note_change(const char *what, const char *name)
+note_change(const char *what, const char *label)
 {
 	int n = snprintf(changes + changes_len, sizeof changes - changes_len,
-	    "%s %s\n", what, name);
+	    "%s %s\n", what, label);
 
 	if (n > 0 && (size_t)n < sizeof changes - changes_len)
 		changes_len += (size_t)n;
@@ -156,10 +185,13 @@ add_svc(const char *name, size_t slot)
 	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return NULL;
-	if ((s->name = strdup(name)) == NULL) {
+	if ((s->name = strdup(name)) == NULL ||
+	    (s->label = malloc(ESC_SIZE(strlen(name)))) == NULL) {
+		free(s->name);
 		free(s);
 		return NULL;
 	}
+	esc_text(s->label, ESC_SIZE(strlen(name)), name);
 	s->pipe_r = s->pipe_w = -1;
 	s->main.start_at = s->log.start_at = -1;
 	s->main.delay_ms = s->log.delay_ms = RESTART_MIN_MS;
@@ -199,6 +231,7 @@ free_svc(struct svc *s)
 	close_fd(&s->pipe_w);
 	free(s->line);
 	free(s->dir);
+	free(s->label);
 	free(s->name);
 	free(s);
 	next_scan_at = clock_now_ms();	/* it may be back already */
@@ -288,7 +321,8 @@ evict_foreign(struct svc *s, struct sup *p, int64_t now)
 static void
 start_sup(struct svc *s, struct sup *p, int64_t now)
 {
-	struct sv_recipe r = { environ, NULL, { -1, -1, -1 }, -1 };
+	struct sv_recipe r = { .envp = environ, .fds = { -1, -1, -1 },
+	    .notify_fd = -1, .cgroup_fd = -1 };
 	char dir[PATH_MAX], *argv[] = { supervise_bin, dir, NULL };
 	enum sv_start_error why;
 	int unused;
@@ -317,11 +351,9 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 /* ---- scanning ---- */
 
 static int
-is_service_dir(const char *name)
+is_dir(const char *path, struct stat *st)
 {
-	struct stat st;
-
-	return name[0] != '.' && stat(name, &st) == 0 && S_ISDIR(st.st_mode);
+	return stat(path, st) == 0 && S_ISDIR(st->st_mode);
 }
 
 static int
@@ -334,22 +366,29 @@ has_run(const char *name)
 }
 
 /*
- * The directory NAME leads to: for a symlink its target (relative to DIR,
- * where we are), so the service stays reachable when the link is gone.
+ * The directory NAME leads to, as its sid-supervise gets it: for a
+ * symlink its target (relative to DIR, where we are), so the service
+ * stays reachable when the link is gone; a relative one with "./" in
+ * front, so that no name (such as "-dash") can be taken for an option.
  */
 static char *
-link_target(const char *name)
+service_path(const char *name)
 {
-	char target[PATH_MAX];
+	char target[PATH_MAX], *path;
 	struct stat st;
 	ssize_t n;
+	size_t size;
 
-	if (lstat(name, &st) == -1 || !S_ISLNK(st.st_mode))
-		return strdup(name);
-	if ((n = readlink(name, target, sizeof target - 1)) <= 0)
-		return NULL;
-	target[n] = '\0';
-	return strdup(target);
+	if (lstat(name, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if ((n = readlink(name, target, sizeof target - 1)) <= 0)
+			return NULL;
+		target[n] = '\0';
+		name = target;
+	}
+	size = strlen(name) + 3;
+	if ((path = malloc(size)) != NULL)
+		snprintf(path, size, "%s%s", name[0] == '/' ? "" : "./", name);
+	return path;
 }
 
 static int
@@ -368,30 +407,36 @@ open_pipe(struct svc *s)
 	return 0;
 }
 
+/* NAME, the directory ST, is new in DIR: start it (its logger first). */
 static void
-new_service(const char *name, size_t slot, int64_t now)
+new_service(const char *name, size_t slot, const struct stat *st,
+    int64_t now)
 {
-	char log[PATH_MAX];
+	char log[PATH_MAX], label[ESC_SIZE(NAME_MAX)];
+	struct stat lst;
 	struct svc *s;
 
 	if ((s = add_svc(name, slot)) == NULL) {
-		sid_warn_sys("unable to add %s", name);
+		sid_warn_sys("unable to add %s", esc_text(label, sizeof label,
+		    name));
 		return;
 	}
 	s->seen = 1;
-	if ((s->dir = link_target(name)) == NULL) {
-		sid_warn_sys("unable to read %s", name);
+	s->dev = st->st_dev;
+	s->ino = st->st_ino;
+	if ((s->dir = service_path(name)) == NULL) {
+		sid_warn_sys("unable to read %s", s->label);
 		free_svc(s);
 		return;
 	}
 	snprintf(log, sizeof log, "%s/log", s->dir);
-	s->has_log = is_service_dir(log);
+	s->has_log = is_dir(log, &lst);
 	if ((s->has_log || prefix_output) && open_pipe(s) == -1) {
-		sid_warn_sys("unable to create a pipe for %s", name);
+		sid_warn_sys("unable to create a pipe for %s", s->label);
 		s->main.start_at = now + RESTART_MAX_MS;
 		return;
 	}
-	note_change("added", name);
+	note_change("added", s->label);
 	if (s->has_log)
 		start_sup(s, &s->log, now);
 	start_sup(s, &s->main, now);
@@ -402,7 +447,7 @@ static void
 remove_service(struct svc *s, int64_t now)
 {
 	if (!s->removed && !shutting_down)
-		note_change("removed", s->name);
+		note_change("removed", s->label);
 	s->removed = 1;
 	s->main.start_at = s->log.start_at = -1;
 	if (s->main.pid != 0) {
@@ -417,33 +462,57 @@ remove_service(struct svc *s, int64_t now)
 		free_svc(s);
 }
 
+/*
+ * One entry of DIR.  A name we run whose directory is another one now
+ * (deleted and made again, a link pointed elsewhere) is removed; once
+ * its old sid-supervise is gone, a later scan adds the new one.
+ * Returns 1 for a service directory still waiting for its run.
+ */
+static int
+scan_entry(const char *name, int64_t now)
+{
+	struct stat st;
+	struct svc *s;
+	size_t slot;
+	int found;
+
+	if (name[0] == '.' || !is_dir(name, &st))
+		return 0;
+	slot = find_slot(name, &found);
+	if (found) {
+		s = svcs[slot];
+		s->seen = 1;
+		if (!s->removed && (s->dev != st.st_dev || s->ino != st.st_ino))
+			remove_service(s, now);
+		return 0;
+	}
+	if (!has_run(name))
+		return 1;	/* still being written */
+	if (!shutting_down)
+		new_service(name, slot, &st, now);
+	return 0;
+}
+
 static void
 scan(int64_t now)
 {
 	struct dirent *de;
 	struct svc *s;
-	size_t i, slot;
-	int found, waiting = 0;
+	size_t i;
+	int waiting = 0;
 	DIR *d;
 
 	next_scan_at = now + scan_period_ms;
+	if (!check_scan_dir(now))
+		return;
 	if ((d = opendir(".")) == NULL) {
-		sid_warn_sys("unable to read %s", scan_path);
+		sid_warn_sys("unable to read %s", scan_label);
 		return;
 	}
 	for (i = 0; i < nsvcs; i++)
 		svcs[i]->seen = 0;
-	while ((de = readdir(d)) != NULL) {
-		if (!is_service_dir(de->d_name))
-			continue;
-		slot = find_slot(de->d_name, &found);
-		if (found) {
-			svcs[slot]->seen = 1;
-		} else if (!has_run(de->d_name)) {
-			waiting = 1;	/* still being written */
-		} else if (!shutting_down)
-			new_service(de->d_name, slot, now);
-	}
+	while ((de = readdir(d)) != NULL)
+		waiting |= scan_entry(de->d_name, now);
 	closedir(d);
 	for (i = nsvcs; i-- > 0;) {
 		s = svcs[i];
@@ -461,10 +530,12 @@ static void
 report_escalation(const struct svc *s)
 {
 	struct status_info st;
+	char error[ESC_SIZE(sizeof st.error)];
 
 	if (sup_status(s, &s->main, &st) == 0 &&
 	    strncmp(st.error, "stop_escalated", 14) == 0)
-		sid_warn("%s: stop needed SIGKILL (%s)", s->name, st.error);
+		sid_warn("%s: stop needed SIGKILL (%s)", s->label,
+		    esc_text(error, sizeof error, st.error));
 }
 
 /* A sid-supervise died: start it again soon, later if it keeps dying. */
@@ -548,14 +619,14 @@ report_changed(char *buf, size_t size, int restart)
 			if (then.run != now.run || then.conf != now.conf ||
 			    then.env != now.env) {
 				n += (size_t)snprintf(buf + n, size - n,
-				    "changed %s:%s%s%s\n", s->name,
+				    "changed %s:%s%s%s\n", s->label,
 				    then.run != now.run ? " run" : "",
 				    then.conf != now.conf ? " conf" : "",
 				    then.env != now.env ? " env" : "");
 				if (restart && n < size &&
 				    sup_send(s, &s->main, "r") == 0)
 					n += (size_t)snprintf(buf + n, size - n,
-					    "restarted %s\n", s->name);
+					    "restarted %s\n", s->label);
 			}
 		}
 		free(text);
@@ -594,7 +665,7 @@ report_conflicts(char *buf, size_t size)
 		if (!svcs[i]->removed && conf_load(path, path, &conf, err,
 		    sizeof err) == 0 && conf.ready_port != 0) {
 			uses[nuses].port = conf.ready_port;
-			uses[nuses++].name = svcs[i]->name;
+			uses[nuses++].name = svcs[i]->label;
 		}
 	}
 	qsort(uses, nuses, sizeof *uses, compare_ports);
@@ -628,22 +699,32 @@ write_report(int restart)
 	n += report_changed(buf + n, sizeof buf - n, restart);
 	n += report_conflicts(buf + n, sizeof buf - n);
 	if (io_replace(CTL_DIR "/report", buf, n) == -1)
-		sid_warn_sys("unable to write %s/%s/report", scan_path,
+		sid_warn_sys("unable to write %s/%s/report", scan_label,
 		    CTL_DIR);
 }
 
+/*
+ * "a" asks for a scan and a report, "A" for one that also restarts the
+ * changed services.  All that one wakeup brings makes one scan and one
+ * report (A when any byte was A): a flood of bytes costs one scan.
+ */
 static void
 read_control(int64_t now)
 {
-	char buf[64];
+	char buf[4096];
 	ssize_t n, i;
+	int asked = 0, restart = 0;
 
-	while ((n = read(ctlfd, buf, sizeof buf)) > 0)
-		for (i = 0; i < n; i++)
-			if (buf[i] == 'a' || buf[i] == 'A') {
-				scan(now);
-				write_report(buf[i] == 'A');
-			}
+	while (ctlfd >= 0 && (n = read(ctlfd, buf, sizeof buf)) > 0)
+		for (i = 0; i < n; i++) {
+			asked |= buf[i] == 'a' || buf[i] == 'A';
+			restart |= buf[i] == 'A';
+		}
+	if (!asked)
+		return;
+	scan(now);
+	if (!scan_missing)
+		write_report(restart);
 }
 
 /* ---- -p: services' output, one prefixed line at a time ---- */
@@ -651,11 +732,11 @@ read_control(int64_t now)
 static void
 put_line(const struct svc *s, const char *line, size_t len)
 {
-	static char out[LINE_MAX_PREFIX + NAME_MAX + 4];
-	size_t nlen = strlen(s->name);
+	static char out[LINE_MAX_PREFIX + ESC_SIZE(NAME_MAX) + 3];
+	size_t nlen = strlen(s->label);
 
 	/* One write per line, so lines of services never interleave. */
-	memcpy(out, s->name, nlen);
+	memcpy(out, s->label, nlen);
 	memcpy(out + nlen, ": ", 2);
 	memcpy(out + nlen + 2, line, len);
 	out[nlen + 2 + len] = '\n';
@@ -706,9 +787,12 @@ run_timers(int64_t now)
 		scan(now);
 	for (i = 0; i < nsvcs; i++) {
 		s = svcs[i];
-		if (s->log.start_at >= 0 && now >= s->log.start_at)
+		/* With DIR gone, nothing can start: restarts wait for it. */
+		if (!scan_missing && s->log.start_at >= 0 &&
+		    now >= s->log.start_at)
 			start_sup(s, &s->log, now);
-		if (s->main.start_at >= 0 && now >= s->main.start_at)
+		if (!scan_missing && s->main.start_at >= 0 &&
+		    now >= s->main.start_at)
 			start_sup(s, &s->main, now);
 		if (s->draining && s->log.pid != 0)
 			check_drain(s, now);
@@ -725,8 +809,10 @@ next_deadline(int64_t now)
 #define EARLIER(t)	do { if ((t) >= 0 && (t) < at) at = (t); } while (0)
 	for (i = 0; i < nsvcs; i++) {
 		s = svcs[i];
-		EARLIER(s->main.start_at);
-		EARLIER(s->log.start_at);
+		if (!scan_missing) {
+			EARLIER(s->main.start_at);
+			EARLIER(s->log.start_at);
+		}
 		if (s->draining && !s->log.quitting)
 			EARLIER(now + DRAIN_STEP_MS);
 	}
@@ -769,7 +855,7 @@ abandon_shutdown(void)
 
 	for (i = 0; i < nsvcs; i++) {
 		sid_warn("%s: still running at the shutdown deadline; "
-		    "SIGKILL to its sid-supervise", svcs[i]->name);
+		    "SIGKILL to its sid-supervise", svcs[i]->label);
 		if (svcs[i]->main.pid != 0)
 			kill(svcs[i]->main.pid, SIGKILL);
 		if (svcs[i]->log.pid != 0)
@@ -839,54 +925,126 @@ last_report_seq(void)
 	return seq;
 }
 
+static void
+close_control(void)
+{
+	close_fd(&ctlfd);
+	close_fd(&ctlwfd);
+	close_fd(&lockfd);
+}
+
+/* Making .sid-svscan failed: fatal at start, a warning later on. */
+static void
+control_failed(int fatal, const char *verb, const char *file)
+{
+	if (fatal)
+		sid_die_sys(111, "unable to %s %s/%s%s", verb, scan_label,
+		    CTL_DIR, file);
+	sid_warn_sys("unable to %s %s/%s%s; sid-ctl scan will not work",
+	    verb, scan_label, CTL_DIR, file);
+	close_control();
+}
+
 /*
  * DIR/.sid-svscan holds our lock (one sid-svscan per directory), the
  * FIFO that "sid-ctl scan" writes to, and the scan report.  A read-only
- * DIR still works, without sid-ctl scan.
+ * DIR still works, without sid-ctl scan.  Returns 0, or -1 when another
+ * sid-svscan holds the lock (FATAL: at start, where that is an exit).
  */
-static void
-open_control(void)
+static int
+open_control(int fatal)
 {
+	struct stat st;
+	char who[128];
 	pid_t holder;
 
 	if (mkdir(CTL_DIR, 0700) == -1 && errno != EEXIST) {
-		sid_warn_sys("unable to create %s/%s; sid-ctl scan will not "
-		    "work", scan_path, CTL_DIR);
-		return;
+		control_failed(0, "create", "");
+		return 0;
 	}
-	if (io_lock(CTL_DIR "/lock", &holder) == -1) {
-		if (errno != EAGAIN)
-			sid_die_sys(111, "unable to lock %s/%s/lock", scan_path,
-			    CTL_DIR);
-		sid_die(111, "another sid-svscan runs on %s", scan_path);
+	if ((lockfd = io_lock(CTL_DIR "/lock", &holder)) == -1) {
+		if (errno != EAGAIN) {
+			control_failed(fatal, "lock", "/lock");
+			return 0;
+		}
+		proc_describe(holder, who, sizeof who);
+		if (fatal)
+			sid_die(111, "%s is already scanned by %s", scan_label,
+			    who);
+		sid_warn("%s is scanned by %s now; stopping this tree",
+		    scan_label, who);
+		return -1;
 	}
-	if (mkfifo(CTL_DIR "/control", 0600) == -1 && errno != EEXIST)
-		sid_die_sys(111, "unable to create %s/%s/control", scan_path,
-		    CTL_DIR);
-	report_seq = last_report_seq();
-	ctlfd = open(CTL_DIR "/control", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (ctlfd == -1 || open(CTL_DIR "/control", O_WRONLY | O_NONBLOCK |
-	    O_CLOEXEC) == -1)
-		sid_die_sys(111, "unable to open %s/%s/control", scan_path,
-		    CTL_DIR);
+	if (mkfifo(CTL_DIR "/control", 0600) == -1 && errno != EEXIST) {
+		control_failed(fatal, "create", "/control");
+		return 0;
+	}
+	if ((ctlfd = open(CTL_DIR "/control", O_RDONLY | O_NONBLOCK |
+	    O_CLOEXEC)) == -1 || (ctlwfd = open(CTL_DIR "/control",
+	    O_WRONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
+	    fstat(ctlfd, &st) == -1) {
+		control_failed(fatal, "open", "/control");
+		return 0;
+	}
+	ctl_dev = st.st_dev;
+	ctl_ino = st.st_ino;
+	if (last_report_seq() > report_seq)
+		report_seq = last_report_seq();
+	return 0;
 }
 
 static void
 open_watch(void)
 {
+	close_fd(&watchfd);
 #ifdef HAVE_INOTIFY
+	/* The SELF events (and IN_IGNORED): DIR itself removed or moved. */
 	watchfd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (watchfd >= 0 && inotify_add_watch(watchfd, ".", IN_CREATE |
-	    IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB) == -1)
+	    IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |
+	    IN_DELETE_SELF | IN_MOVE_SELF) == -1)
 		close_fd(&watchfd);
 #endif
 	/* With a watch, the period is only a safety net. */
-	if (scan_period_ms < 0)
-		scan_period_ms = watchfd >= 0 ? 60000 : 1000;
+	scan_period_ms = user_period_ms >= 0 ? user_period_ms :
+	    watchfd >= 0 ? 60000 : 1000;
+}
+
+/* Move into DIR by its absolute path; remember which directory it is. */
+static int
+enter_scan_dir(void)
+{
+	struct stat st;
+
+	if (chdir(scan_abs) == -1 || stat(".", &st) == -1)
+		return -1;
+	scan_dev = st.st_dev;
+	scan_ino = st.st_ino;
+	return 0;
+}
+
+/* DIR as given, made absolute (we chdir into it, and back after rm). */
+static void
+set_scan_dir(const char *dir)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (dir[0] == '/')
+		n = snprintf(scan_abs, sizeof scan_abs, "%s", dir);
+	else if (getcwd(cwd, sizeof cwd) == NULL)
+		sid_die_sys(111, "unable to get the working directory");
+	else if (strcmp(dir, ".") == 0)
+		n = snprintf(scan_abs, sizeof scan_abs, "%s", cwd);
+	else
+		n = snprintf(scan_abs, sizeof scan_abs, "%s/%s", cwd, dir);
+	esc_text(scan_label, sizeof scan_label, scan_abs);
+	if (n < 0 || (size_t)n >= sizeof scan_abs)
+		sid_die(111, "%s: the path is too long", scan_label);
 }
 
 static void
-setup(const char *argv0)
+setup(const char *argv0, const char *dir)
 {
 	static const int caught[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP,
 	    SIGPIPE };
@@ -894,8 +1052,9 @@ setup(const char *argv0)
 
 	io_cloexec_from(3);
 	find_supervise(argv0);
-	if (chdir(scan_path) == -1)
-		sid_die_sys(111, "unable to chdir to %s", scan_path);
+	set_scan_dir(dir);
+	if (enter_scan_dir() == -1)
+		sid_die_sys(111, "unable to chdir to %s", scan_label);
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		sid_die_sys(111, "unable to open /dev/null");
 	if ((sigfd = selfpipe_init()) == -1)
@@ -907,8 +1066,97 @@ setup(const char *argv0)
 	/* Orphans of the tree come to us, and we reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 #endif
-	open_control();
+	open_control(1);
 	open_watch();
+}
+
+/* ---- the scan directory removed, moved, made again ---- */
+
+/* DIR is gone: its services keep running; look for it once a second. */
+static void
+lose_scan_dir(int64_t now)
+{
+	if (!scan_missing)
+		sid_warn("%s was removed; waiting for it to come back",
+		    scan_label);
+	scan_missing = 1;
+	close_fd(&watchfd);
+	if (next_scan_at > now + MISSING_MS)
+		next_scan_at = now + MISSING_MS;
+}
+
+/*
+ * Make .sid-svscan again.  When another sid-svscan took DIR meanwhile,
+ * leave it the tree: stop ours, and exit 111 then.  Returns 0 then.
+ */
+static int
+reopen_control(int64_t now)
+{
+	close_control();
+	ctl_lost_at = -1;
+	if (open_control(0) == 0)
+		return 1;
+	exit_code = 111;
+	begin_shutdown(now);
+	return 0;
+}
+
+/*
+ * .sid-svscan/control is still the FIFO we read: else make it again, a
+ * second later and only when DIR is still there then, so that we never
+ * put it back into a DIR that "rm -rf" is emptying.
+ */
+static int
+check_control(int64_t now)
+{
+	struct stat st;
+
+	if (ctlfd < 0 || (stat(CTL_DIR "/control", &st) == 0 &&
+	    st.st_dev == ctl_dev && st.st_ino == ctl_ino)) {
+		ctl_lost_at = -1;
+		return 1;
+	}
+	if (ctl_lost_at < 0)
+		ctl_lost_at = now;
+	if (now < ctl_lost_at + MISSING_MS) {
+		if (next_scan_at > ctl_lost_at + MISSING_MS)
+			next_scan_at = ctl_lost_at + MISSING_MS;
+		return 1;
+	}
+	ctl_lost_at = -1;
+	sid_warn("%s/%s/control was removed; making it again", scan_label,
+	    CTL_DIR);
+	return reopen_control(now);
+}
+
+/*
+ * Before each scan: is "." still DIR, and .sid-svscan ours?  When DIR
+ * names another directory now (or again), move into it.  Returns 1 when
+ * the scan may go on.
+ */
+static int
+check_scan_dir(int64_t now)
+{
+	struct stat st;
+	int moved;
+
+	if (stat(scan_abs, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		lose_scan_dir(now);
+		return 0;
+	}
+	moved = st.st_dev != scan_dev || st.st_ino != scan_ino;
+	if (!moved && !scan_missing)
+		return check_control(now);
+	lose_scan_dir(now);		/* says so, once */
+	if (moved && (enter_scan_dir() == -1 || !reopen_control(now)))
+		return 0;
+	if (!moved && !check_control(now))
+		return 0;
+	scan_missing = 0;
+	open_watch();
+	next_scan_at = now + scan_period_ms;
+	sid_warn("%s is back; scanning it", scan_label);
+	return 1;
 }
 
 /* ---- the loop ---- */
@@ -997,6 +1245,8 @@ main(int argc, char *argv[])
 	int c;
 
 	msg_init("sid-svscan");
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, 0);
 	while ((c = getopt(argc, argv, "pt:")) != -1) {
 		switch (c) {
 		case 'p':
@@ -1006,18 +1256,17 @@ main(int argc, char *argv[])
 			secs = strtod(optarg, &end);
 			if (end == optarg || *end != '\0' || secs <= 0 ||
 			    secs > 86400)
-				usage();
-			scan_period_ms = (int64_t)(secs * 1000);
+				usage(stderr, 64);
+			user_period_ms = (int64_t)(secs * 1000);
 			break;
 		default:
-			usage();
+			usage(stderr, 64);
 		}
 	}
 	if (argc - optind > 1)
-		usage();
-	scan_path = optind < argc ? argv[optind] : ".";
-	setup(argv[0]);
+		usage(stderr, 64);
+	setup(argv[0], optind < argc ? argv[optind] : ".");
 	scan(clock_now_ms());
 	run_loop();
-	return 0;
+	return exit_code;
 }

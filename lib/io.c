@@ -8,6 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || \
+    defined(__OpenBSD__) || defined(__APPLE__)
+#include <sys/file.h>		/* flock(2): not POSIX, but everywhere */
+#endif
 
 #include "io.h"
 
@@ -171,6 +175,40 @@ io_free_names(char **names)
 	free(names);
 }
 
+/*
+ * Who holds the flock(2) lock on the file FD refers to: /proc/locks
+ * lists "N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE ..." where the system
+ * has it (Linux).  0 when it cannot tell.
+ */
+static pid_t
+flock_holder(int fd)
+{
+	char want[64], line[256], kind[16], dev[64];
+	struct stat st;
+	long pid;
+	FILE *f;
+
+	if (fstat(fd, &st) == -1 || (f = fopen("/proc/locks", "r")) == NULL)
+		return 0;
+	snprintf(want, sizeof want, ":%lu", (unsigned long)st.st_ino);
+	pid = 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%*s %15s %*s %*s %ld %63s", kind, &pid,
+		    dev) == 3 && strcmp(kind, "FLOCK") == 0 &&
+		    strlen(dev) > strlen(want) && strcmp(dev + strlen(dev) -
+		    strlen(want), want) == 0)
+			break;
+		else
+			pid = 0;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+/*
+ * Both kinds of lock, so that every other supervisor sees this one:
+ * runit and daemontools take flock(2), s6 fcntl(2).  Where the system
+ * has no flock, fcntl alone.
+ */
 int
 io_lock(const char *path, pid_t *holder)
 {
@@ -180,6 +218,16 @@ io_lock(const char *path, pid_t *holder)
 	*holder = 0;
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		return -1;
+#ifdef LOCK_EX
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		saved = errno == EWOULDBLOCK ? EAGAIN : errno;
+		if (saved == EAGAIN)
+			*holder = flock_holder(fd);
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+#endif
 	memset(&fl, 0, sizeof fl);
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
@@ -229,4 +277,30 @@ io_cloexec_from(int lowfd)
 		max = 65536;
 	for (fd = lowfd; fd < max; fd++)
 		cloexec((int)fd);
+}
+
+int
+io_lock_held(const char *path, pid_t *holder)
+{
+	struct flock fl;
+	int fd, r, saved;
+
+	*holder = 0;
+	/* F_GETLK asks about a write lock without needing write access. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	r = fcntl(fd, F_GETLK, &fl);
+	saved = errno;
+	close(fd);
+	if (r == -1) {
+		errno = saved;
+		return -1;
+	}
+	if (fl.l_type == F_UNLCK)
+		return 0;
+	*holder = fl.l_pid > 0 ? fl.l_pid : 0;
+	return 1;
 }

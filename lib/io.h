@@ -40,13 +40,25 @@ char	**io_dir_names(const char *dir, int (*keep)(const char *, void *),
 void	io_free_names(char **names);
 
 /*
- * io_lock: open PATH (created 0644) and take an exclusive fcntl lock on
- * it, kept until exit.  Returns the descriptor, or -1: EAGAIN when
- * another process holds it (its pid in *HOLDER when known, else 0).
+ * io_lock: open PATH (created 0644) and take an exclusive lock on it,
+ * kept until exit: flock(2) where the system has it (runit's and
+ * daemontools' lock) and fcntl(2) (s6's and POSIX's).  Returns the
+ * descriptor, or -1: EAGAIN when another process holds either lock (its
+ * pid in *HOLDER when known, else 0).
  */
 int	io_lock(const char *path, pid_t *holder);
 
 /* io_cloexec_from: mark every open descriptor >= LOWFD close-on-exec. */
 void	io_cloexec_from(int lowfd);
+
+/*
+ * io_lock_held: 1 when a process holds PATH's fcntl lock (as io_lock
+ * takes it), its pid in *HOLDER when known (else 0); 0 when nobody
+ * holds it; -1 with errno when PATH cannot be opened (ENOENT: never
+ * locked).  Needs only read access, so any user who can read PATH can
+ * tell whether its owner runs.  A lock held by the caller itself is not
+ * seen (fcntl locks are per process).
+ */
+int	io_lock_held(const char *path, pid_t *holder);
 
 #endif

@@ -11,12 +11,14 @@
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,8 +48,8 @@ default_reserved(int sig)
 {
 	unsigned long zero[16] = { 0 };
 
-	if (syscall(SYS_rt_sigaction, sig, zero, NULL, 8) == -1)
-		syscall(SYS_rt_sigaction, sig, zero, NULL, 16);
+	if (syscall(SYS_rt_sigaction, sig, zero, (void *)NULL, 8) == -1)
+		syscall(SYS_rt_sigaction, sig, zero, (void *)NULL, 16);
 }
 #endif
 
@@ -87,6 +89,9 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 	int i, tmp[3];
 
 	if (setsid() == -1)
+		child_fail(errfd);
+	/* Into the service's cgroup before anything can fork. */
+	if (r->cgroup_fd >= 0 && write(r->cgroup_fd, "0", 1) == -1)
 		child_fail(errfd);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -228,6 +233,144 @@ proc_start_time(pid_t pid, char *buf, size_t size)
 	if (p != NULL)
 		snprintf(buf, size, "%.*s", (int)strcspn(p, " "), p);
 	return 0;
+}
+
+struct proc_entry {
+	pid_t	pid, ppid, pgid;
+	int	mine;		/* a descendant of ours */
+};
+
+/* PID's parent and group from /proc/PID/stat; -1 when gone or a zombie. */
+static int
+read_stat(pid_t pid, struct proc_entry *e)
+{
+	char path[64], text[512], *p, state;
+	long ppid, pgid;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	/* The name in parentheses may hold anything: read from its end. */
+	if ((p = strrchr(text, ')')) == NULL ||
+	    sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgid) != 3 ||
+	    state == 'Z')
+		return -1;
+	e->pid = pid;
+	e->ppid = (pid_t)ppid;
+	e->pgid = (pid_t)pgid;
+	e->mine = 0;
+	return 0;
+}
+
+/* Every live process /proc lists, in a malloc'ed array; NULL: none. */
+static struct proc_entry *
+list_procs(size_t *count)
+{
+	struct proc_entry *all = NULL, *grown;
+	struct dirent *de;
+	size_t n = 0, cap = 0;
+	char *end;
+	long pid;
+	DIR *d;
+
+	*count = 0;
+	if ((d = opendir("/proc")) == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		pid = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((grown = realloc(all, cap * sizeof *all)) == NULL)
+				break;
+			all = grown;
+		}
+		if (read_stat((pid_t)pid, &all[n]) == 0)
+			n++;
+	}
+	closedir(d);
+	*count = n;
+	return all;
+}
+
+static int
+by_pid(const void *a, const void *b)
+{
+	const struct proc_entry *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+int
+proc_signal_descendants(pid_t skip, pid_t except, int sig)
+{
+	struct proc_entry *all, key, *parent;
+	size_t n, i;
+	int changed = 1, found = 0, err = 0;
+	pid_t self = getpid();
+
+	if ((all = list_procs(&n)) == NULL)
+		return 0;
+	qsort(all, n, sizeof *all, by_pid);
+	/* Mark the tree below us, at least one generation per pass. */
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			if (all[i].mine || all[i].pid == except)
+				continue;
+			key.pid = all[i].ppid;
+			parent = bsearch(&key, all, n, sizeof *all, by_pid);
+			if (all[i].ppid == self || (parent != NULL &&
+			    parent->mine))
+				all[i].mine = changed = 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!all[i].mine || (skip > 0 && all[i].pgid == skip))
+			continue;
+		found++;
+		if (sig != 0 && kill(all[i].pid, sig) == -1 && errno != ESRCH)
+			err = errno;
+	}
+	free(all);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return found;
+}
+
+char *
+proc_describe(pid_t pid, char *buf, size_t size)
+{
+	char path[64], name[64];
+	ssize_t n = 0;
+	int fd;
+
+	if (pid <= 0) {
+		snprintf(buf, size, "another process");
+		return buf;
+	}
+	snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, name, sizeof name - 1);
+		close(fd);
+	}
+	while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == '\0'))
+		n--;
+	if (n > 0)
+		snprintf(buf, size, "%.*s (pid %ld)", (int)n, name, (long)pid);
+	else
+		snprintf(buf, size, "pid %ld", (long)pid);
+	return buf;
 }
 
 int

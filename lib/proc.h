@@ -32,6 +32,24 @@ int	proc_spawn(char *const argv[], const struct sv_recipe *recipe,
 int	proc_start_time(pid_t pid, char *buf, size_t size);
 
 /*
+ * proc_signal_descendants: SIG to every live descendant of the calling
+ * process (a subreaper adopts its children's orphans, so that is the
+ * whole tree they started) except the members of process group SKIP
+ * (signalled already) and EXCEPT with its own descendants (0: none).
+ * Where /proc lists processes (Linux); elsewhere there is nothing to
+ * find and it returns 0.  Returns how many it found, or -1 with the
+ * errno of a failure other than ESRCH.
+ */
+int	proc_signal_descendants(pid_t skip, pid_t except, int sig);
+
+/*
+ * proc_describe: "runsv (pid 1234)" into BUF, with the program's name
+ * where the system tells (/proc/PID/comm on Linux), "pid 1234" where it
+ * does not, and "another process" for PID 0.  Returns BUF.
+ */
+char	*proc_describe(pid_t pid, char *buf, size_t size);
+
+/*
  * proc_probe_port: 1 when a TCP connection to 127.0.0.1:PORT succeeds
  * within a few milliseconds, else 0.
  */

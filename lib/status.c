@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "parse.h"
 #include "status.h"
 
@@ -15,46 +16,29 @@ fmt_unix_ms(char *buf, size_t size, int64_t ms)
 	return buf;
 }
 
-/*
- * The error as one line: a newline (from a service directory's name,
- * say) is written as the two characters \n, so that no name can add a
- * line, such as state=up, to the status file.
- */
-static const char *
-one_line(char *buf, size_t size, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0' && n + 2 < size; s++) {
-		if (*s == '\n') {
-			buf[n++] = '\\';
-			buf[n++] = 'n';
-		} else
-			buf[n++] = *s;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 size_t
 status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 {
 	char since[32], last_exit[32] = "none", backoff[32] = "0";
-	char error[2 * sizeof sv->error];
+	char error[ESC_SIZE(sizeof sv->error)];
 	int n;
 
 	if (sv->have_exit)
 		sv_exit_text(last_exit, sizeof last_exit, sv->last_wstatus);
 	if (sv->backoff_ms > 0)
 		fmt_duration(backoff, sizeof backoff, sv->backoff_ms);
+	/* waiting, health and notice stay empty until needs, ./check
+	 * and the notify socket exist; readers rely on every key. */
 	n = snprintf(buf, size,
 	    "state=%s\nwant=%s\npid=%ld\nsince=%s\nready=%s\npaused=%s\n"
-	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=%s\n",
+	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=%s\nattempt=%lu\n"
+	    "waiting=\nhealth=n/a\nnotice=\n",
 	    sv_state_name(sv->state), sv_want_name(sv->want),
 	    (long)sv->pid, fmt_unix_ms(since, sizeof since, since_ms),
 	    sv_ready_name(sv->ready), sv->paused ? "yes" : "no",
-	    sv->restarts, last_exit, backoff, one_line(error, sizeof error,
-	    sv->error));
+	    sv->restarts, last_exit, backoff,
+	    /* A path in it may hold a newline: one key, one line. */
+	    esc_text(error, sizeof error, sv->error), sv->attempts);
 	if (n < 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;
@@ -146,6 +130,13 @@ parse_pair(const char *key, size_t klen, const char *v, size_t vlen,
 		st->restarts = (unsigned)n;
 		return 1 << 9;
 	}
+	/* Later keys: read when present, not required of older writers. */
+	if (IS("attempt")) {
+		if (parse_number(v, vlen, UINT64_MAX, &n) == -1)
+			return -1;
+		st->attempt = (unsigned long)n;
+		return 0;
+	}
 #undef IS
 	return 0;
 }
@@ -182,7 +173,7 @@ size_t
 events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
     enum sv_state to, const char *reason)
 {
-	char when[32];
+	char when[32], shown[ESC_SIZE(1024)];
 	int n;
 
 	if (size < 2) {
@@ -192,7 +183,7 @@ events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
 	}
 	n = snprintf(buf, size, "%s %s -> %s %s\n",
 	    fmt_unix_ms(when, sizeof when, wall_ms), sv_state_name(from),
-	    sv_state_name(to), reason);
+	    sv_state_name(to), esc_text(shown, sizeof shown, reason));
 	if (n < 0)
 		return 0;
 	if ((size_t)n >= size) {

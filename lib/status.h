@@ -23,6 +23,7 @@ struct status_info {
 	char		last_exit[32];
 	char		backoff[32];
 	char		error[600];
+	unsigned long	attempt;	/* 0 when the writer had no such key */
 };
 
 /*

@@ -23,9 +23,11 @@
 #define LEN(a)		(sizeof(a) / sizeof((a)[0]))
 #define CHECK_FIRST_MS	5	/* first probe or group check */
 #define CHECK_MAX_MS	200	/* slowest probe or group check */
+#define RUN_RETRY_MS	1000	/* ./run missing or not executable: look again */
 
 static void	start(struct sv *, const struct sv_ops *, int explicit,
 		    const char *reason, int64_t now);
+static void	launched(struct sv *, const struct sv_ops *, int64_t now);
 
 static const char *const state_names[] = {
 	[SV_DOWN] = "down",
@@ -106,6 +108,7 @@ sv_init(struct sv *sv)
 	sv->recipe.fds[1] = 1;
 	sv->recipe.fds[2] = 2;
 	sv->recipe.notify_fd = -1;
+	sv->recipe.cgroup_fd = -1;
 	sv->timer_at = -1;
 	sv->check_at = -1;
 	sv->next_delay_ms = sv->conf.backoff_initial_ms;
@@ -129,6 +132,7 @@ enter(struct sv *sv, const struct sv_ops *ops, enum sv_state to,
 	sv->timer_at = -1;
 	sv->check_at = -1;
 	sv->backoff_ms = 0;
+	sv->run_retry = 0;
 	sv->events++;
 	ops->event(ops->ctx, from, to, reason);
 }
@@ -152,27 +156,50 @@ has_readiness(const struct sv *sv)
 }
 
 /*
- * Signal ./run's process group; where the group is already gone, the
- * pid.  Any other failure goes into the history, never silently away.
+ * A kill(2) failed for a reason other than ESRCH (EPERM: the process
+ * changed its user): say so in status and in the history, since the
+ * service may now outlive the stop that was asked for.
+ */
+static void
+signal_failed(struct sv *sv, const struct sv_ops *ops, int sig,
+    const char *target, const char *reason)
+{
+	const char *name = sig_name(sig);
+	int err = errno;
+
+	snprintf(sv->error, sizeof sv->error, "signal_failed: SIG%s to %s: %s",
+	    name != NULL ? name : "?", target, strerror(err));
+	if (reason == NULL)
+		note(sv, ops, sv->error);
+	else {
+		char why[sizeof sv->error + 40];
+
+		snprintf(why, sizeof why, "%s: %s", reason, sv->error);
+		note(sv, ops, why);
+	}
+}
+
+/*
+ * Signal the whole service (its cgroup, or ./run's process group and
+ * what it adopted); where that is already gone but ./run is not (it
+ * left its group), ./run itself.
  */
 static void
 signal_group(struct sv *sv, const struct sv_ops *ops, int sig)
 {
-	char why[160];
-	pid_t target = -sv->pgid;
+	char target[48];
 
 	if (sv->pgid == 0 || ops->signal_service(ops->ctx, sv->pgid, sig) == 0)
 		return;
+	snprintf(target, sizeof target, "process group %ld", (long)sv->pgid);
 	if (errno == ESRCH) {
 		if (sv->pid == 0)
 			return;
-		target = sv->pid;
-		if (ops->kill(ops->ctx, target, sig) == 0 || errno == ESRCH)
+		snprintf(target, sizeof target, "pid %ld", (long)sv->pid);
+		if (ops->kill(ops->ctx, sv->pid, sig) == 0 || errno == ESRCH)
 			return;
 	}
-	snprintf(why, sizeof why, "kill(%ld, SIG%s): %s", (long)target,
-	    sig_name(sig) != NULL ? sig_name(sig) : "?", strerror(errno));
-	note(sv, ops, why);
+	signal_failed(sv, ops, sig, target, NULL);
 }
 
 static int
@@ -210,9 +237,8 @@ stop(struct sv *sv, const struct sv_ops *ops, const char *reason,
 	signal_group(sv, ops, sv->conf.stop_signal);
 	signal_group(sv, ops, SIGCONT);
 	sv->paused = 0;
-	/* What is being stopped serves no more. */
-	if (sv->ready == SV_READY_YES)
-		sv->ready = SV_READY_NO;
+	if (has_readiness(sv))
+		sv->ready = SV_READY_NO;	/* it takes no traffic now */
 	enter(sv, ops, SV_STOPPING, reason);
 	sv->escalated = 0;
 	sv->timer_at = now + sv->conf.stop_grace_ms;
@@ -331,6 +357,7 @@ run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	int saved;
 
 	recipe.notify_fd = -1;		/* readiness is ./run's alone */
+	recipe.cgroup_fd = -1;		/* the cgroup holds ./run's processes */
 	sv_exit_text(reason, sizeof reason, sv->last_wstatus);
 	snprintf(code, sizeof code, "%d", WIFEXITED(sv->last_wstatus) ?
 	    WEXITSTATUS(sv->last_wstatus) : 256);
@@ -385,6 +412,34 @@ reload(struct sv *sv, const struct sv_ops *ops)
 	return 0;
 }
 
+static int
+run_is_absent(enum sv_start_error err)
+{
+	return err == SV_START_MISSING || err == SV_START_NOT_EXECUTABLE;
+}
+
+/*
+ * ./run could not be started.  When it is missing or not executable and
+ * the service still wants to run, look again every RUN_RETRY_MS (and
+ * whenever sv_on_run_changed() says the directory changed): a run being
+ * written in place starts as soon as it is whole, as runit's does.
+ */
+static void
+start_failed(struct sv *sv, const struct sv_ops *ops, enum sv_start_error err,
+    int saved, int64_t now)
+{
+	char why[sizeof sv->error];
+
+	sv->pid = 0;
+	snprintf(why, sizeof why, "%s: ./run: %s", sv_start_error_code(err),
+	    strerror(saved));
+	fail(sv, ops, why);
+	if (run_is_absent(err) && sv->want != SV_WANT_DOWN) {
+		sv->run_retry = 1;
+		sv->timer_at = now + RUN_RETRY_MS;
+	}
+}
+
 /* Start ./run; EXPLICIT (u, o, r) reads conf and env/ first. */
 static void
 start(struct sv *sv, const struct sv_ops *ops, int explicit,
@@ -392,21 +447,56 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 {
 	char *argv[] = { "./run", NULL };
 	enum sv_start_error err;
-	char why[sizeof sv->error];
-	int saved;
 
 	if (explicit && reload(sv, ops) == -1)
 		return;
 	enter(sv, ops, SV_STARTING, reason);
 	sv->paused = 0;
 	if (ops->spawn(ops->ctx, argv, &sv->recipe, &sv->pid, &err) == -1) {
-		saved = errno;
-		sv->pid = 0;
-		snprintf(why, sizeof why, "%s: ./run: %s",
-		    sv_start_error_code(err), strerror(saved));
-		fail(sv, ops, why);
+		start_failed(sv, ops, err, errno, now);
 		return;
 	}
+	launched(sv, ops, now);
+}
+
+/*
+ * Look for ./run again, quietly while it is still missing or not
+ * executable: only a start, or a new kind of failure, is news.
+ */
+static void
+retry_run(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	char *argv[] = { "./run", NULL };
+	enum sv_start_error err;
+	pid_t pid;
+
+	if (ops->spawn(ops->ctx, argv, &sv->recipe, &pid, &err) == -1) {
+		if (run_is_absent(err)) {
+			sv->timer_at = now + RUN_RETRY_MS;
+			return;
+		}
+		enter(sv, ops, SV_STARTING, "./run changed");
+		start_failed(sv, ops, err, errno, now);
+		return;
+	}
+	enter(sv, ops, SV_STARTING, "./run is ready");
+	sv->paused = 0;
+	sv->pid = pid;
+	launched(sv, ops, now);
+}
+
+void
+sv_on_run_changed(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	if (sv->state == SV_FAILED && sv->run_retry)
+		retry_run(sv, ops, now);
+}
+
+/* ./run is running as sv->pid: up now, or once it is ready. */
+static void
+launched(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	sv->attempts++;
 	sv->pgid = sv->pid;
 	sv->started_at = now;
 	/* It runs: an earlier start error is history (events keeps it). */
@@ -482,19 +572,37 @@ on_signal_cmd(struct sv *sv, const struct sv_ops *ops, int sig,
 		note(sv, ops, why);
 		return;
 	}
-	/* p and c pause and continue the whole service, not its leader. */
-	if ((sig == SIGSTOP || sig == SIGCONT) && sv->pgid != 0 ?
-	    ops->signal_service(ops->ctx, sv->pgid, sig) == -1 :
-	    ops->kill(ops->ctx, sv->pid, sig) == -1) {
-		snprintf(why, sizeof why, "%s: kill(%ld, SIG%s): %s", reason,
-		    (long)sv->pid, sig_name(sig), strerror(errno));
+	if (ops->kill(ops->ctx, sv->pid, sig) == -1) {
+		if (errno == ESRCH) {
+			snprintf(why, sizeof why, "%s (no child)", reason);
+			note(sv, ops, why);
+		} else {
+			snprintf(why, sizeof why, "pid %ld", (long)sv->pid);
+			signal_failed(sv, ops, sig, why, reason);
+		}
+	}
+}
+
+/* p and c: stop or continue every process of the service, not one. */
+static void
+on_pause_cmd(struct sv *sv, const struct sv_ops *ops, int pause,
+    const char *reason)
+{
+	char why[160];
+	int sig = pause ? SIGSTOP : SIGCONT;
+
+	if (sv->pid == 0 || sv->pgid == 0) {
+		snprintf(why, sizeof why, "%s (no child)", reason);
 		note(sv, ops, why);
 		return;
 	}
-	if (sig == SIGSTOP)
-		sv->paused = 1;
-	else if (sig == SIGCONT)
-		sv->paused = 0;
+	if (ops->signal_service(ops->ctx, sv->pgid, sig) == -1 &&
+	    errno != ESRCH) {
+		snprintf(why, sizeof why, "process group %ld", (long)sv->pgid);
+		signal_failed(sv, ops, sig, why, reason);
+		return;
+	}
+	sv->paused = pause;
 }
 
 static void
@@ -562,10 +670,8 @@ sv_on_control(struct sv *sv, const struct sv_ops *ops, unsigned char byte,
 		on_signal_cmd(sv, ops, sig, reason);
 		break;
 	case CTL_PAUSE:
-		on_signal_cmd(sv, ops, SIGSTOP, reason);
-		break;
 	case CTL_CONT:
-		on_signal_cmd(sv, ops, SIGCONT, reason);
+		on_pause_cmd(sv, ops, cmd == CTL_PAUSE, reason);
 		break;
 	case CTL_UNKNOWN:
 		break;
@@ -745,9 +851,12 @@ sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 		if (sv->timer_at >= 0 && now >= sv->timer_at)
 			start(sv, ops, 0, "backoff over", now);
 		break;
+	case SV_FAILED:
+		if (sv->run_retry && sv->timer_at >= 0 && now >= sv->timer_at)
+			retry_run(sv, ops, now);
+		break;
 	case SV_DOWN:
 	case SV_UP:
-	case SV_FAILED:
 		break;
 	}
 }

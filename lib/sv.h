@@ -58,6 +58,7 @@ struct sv_recipe {
 	const char	*dir;		/* the working directory */
 	int		 fds[3];	/* become the child's 0, 1 and 2 */
 	int		 notify_fd;	/* -1, or the notification fd */
+	int		 cgroup_fd;	/* -1, or a cgroup.procs the child joins */
 };
 
 struct sv_ops {
@@ -105,6 +106,7 @@ struct sv {
 	pid_t		pgid;		/* its group, 0 once empty */
 	pid_t		finish_pid;	/* ./finish, 0 when none */
 	unsigned	restarts;	/* automatic, since the last u/o/r */
+	unsigned long	attempts;	/* starts of ./run, never reset */
 	int		last_wstatus;
 	int		have_exit;	/* last_wstatus is set */
 	int64_t		backoff_ms;	/* delay of the pending restart */
@@ -123,6 +125,7 @@ struct sv {
 	int		escalated;	/* SIGKILL sent in this stop */
 	int		exiting;	/* x received */
 	int		leftover;	/* stopping an earlier instance */
+	int		run_retry;	/* failed: ./run missing or not executable */
 	int		done;
 	unsigned long	events;		/* events emitted so far */
 };
@@ -162,6 +165,15 @@ void	sv_on_exit(struct sv *sv, const struct sv_ops *ops, pid_t pid,
 
 /* sv_on_ready: the child wrote its readiness notification. */
 void	sv_on_ready(struct sv *sv, const struct sv_ops *ops, int64_t now);
+
+/*
+ * sv_on_run_changed: the service directory changed (./run may have been
+ * created or made executable).  A service that failed because ./run was
+ * missing or not executable, and still wants to run, tries again now; it
+ * also tries every second by itself (sv_deadline) while in that state.
+ */
+void	sv_on_run_changed(struct sv *sv, const struct sv_ops *ops,
+	    int64_t now);
 
 /* sv_on_timer: act on every deadline at or before NOW. */
 void	sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now);

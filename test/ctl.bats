@@ -382,12 +382,11 @@ while :; do sleep 0.05; done')
 	start_supervise "$dir"
 	wait_for 5 field_is "$dir" state up
 	pid=$(field "$dir" pid)
-	proc_state() { sed 's/.*) //' "/proc/$pid/stat" | cut -c1; }
 
 	run -0 --separate-stderr sid-ctl -w -T 5 -p foo
 	quiet
 	field_is "$dir" paused yes
-	wait_for 5 eval '[ "$(proc_state)" = T ]'
+	wait_for 5 paused "$pid"
 	run -0 sid-ctl status foo
 	[ "$(normalise <<<"$output")" = "up: foo: pid P, Ns, paused; restarts 0, last exit none" ]
 	run -0 sid-ctl status -j foo
@@ -396,7 +395,7 @@ while :; do sleep 0.05; done')
 	run -0 --separate-stderr sid-ctl -w -T 5 -c foo
 	quiet
 	field_is "$dir" paused no
-	wait_for 5 eval '[ "$(proc_state)" != T ]'
+	wait_for 5 running "$pid"
 	field_is "$dir" pid "$pid"
 	run -0 sid-ctl status foo
 	[ "$(normalise <<<"$output")" = "up: foo: pid P, Ns; restarts 0, last exit none" ]

@@ -81,3 +81,24 @@ stop_supervisors() {
 teardown() {
 	stop_supervisors
 }
+
+# cgroup_mount: where the cgroup v2 hierarchy is mounted, or nothing.
+cgroup_mount() {
+	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") {
+		if ($(i + 1) == "cgroup2" && $4 == "/") { print $5; exit }
+		break } }' /proc/self/mountinfo
+}
+
+# paused PID: PID is stopped (state T) or frozen with its cgroup.
+paused() {
+	local cg
+	[ "$(ps -o stat= -p "$1" | cut -c1)" = T ] && return 0
+	cg=$(sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null) || return 1
+	[ -n "$cg" ] && [ "$cg" != / ] || return 1
+	grep -qx 'frozen 1' "$(cgroup_mount)$cg/cgroup.events" 2>/dev/null
+}
+
+# running PID: PID lives and is neither stopped nor frozen.
+running() {
+	kill -0 "$1" 2>/dev/null && ! paused "$1"
+}

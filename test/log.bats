@@ -341,7 +341,7 @@ stamp_epoch() {
 	run -111 --separate-stderr timeout 10 sid-log "$dir" <&8
 	[ -z "$output" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[ "$stderr" = "sid-log: fatal: $dir is already written by sid-log pid $pid" ]
+	[ "$stderr" = "sid-log: fatal: $dir is already written by sid-log (pid $pid)" ]
 
 	printf 'world\n' >&7
 	wait_for 5 file_is "$dir/current" $'hello\nworld\n'

@@ -65,7 +65,7 @@ exited() {
 	! kill -0 "$1" 2> /dev/null || proc_state "$1" Z
 }
 
-# status_complete DIR: status has the 10 keys of DESIGN.md, in order.
+# status_complete DIR: status has the 14 keys of DESIGN.md, in order.
 # Builtins only: it is called in a tight loop.
 status_complete() {
 	local line keys=
@@ -73,7 +73,7 @@ status_complete() {
 		keys+="${line%%=*} "
 	done < "$1/supervise/status"
 	[ "$keys" = \
-		"state want pid since ready paused restarts last_exit backoff error " ]
+		"state want pid since ready paused restarts last_exit backoff error attempt waiting health notice " ]
 }
 
 # need_python3: skip, saying why, where there is no python3.
@@ -431,7 +431,7 @@ free_fds() {
 	[ "$after" -eq "$before" ]
 }
 
-@test "status always has its 10 keys, even while restarting fast" {
+@test "status always has its 14 keys, even while restarting fast" {
 	svc=$(make_service crash 'exit 1')
 	conf "$svc" 'backoff-initial = 1ms' 'backoff-max = 1ms'
 	start_supervise "$svc"
@@ -447,7 +447,7 @@ free_fds() {
 	field_ge "$svc" restarts $(( before + 1 ))
 }
 
-@test "status has its 10 keys in states down, up, paused, backoff, failed" {
+@test "status has its 14 keys in states down, up, paused, backoff, failed" {
 	down=$(make_service down 'exec sleep 1000')
 	touch "$down/down"
 	start_supervise "$down"
@@ -779,7 +779,7 @@ exec sleep 1000')
 	grep -q ' stopping -> finishing signal TERM$' "$svc/supervise/events"
 }
 
-@test "p and c: paused=yes and state T, then paused=no and running" {
+@test "p and c: paused=yes and stopped or frozen, then paused=no and running" {
 	svc=$(make_service pause 'exec sleep 1000')
 	start_supervise "$svc"
 	wait_for 5 field_is "$svc" state up
@@ -788,12 +788,12 @@ exec sleep 1000')
 
 	ctl "$svc" p
 	wait_for 5 field_is "$svc" paused yes
-	wait_for 5 proc_state "$pid" T
+	wait_for 5 paused "$pid"
 	field_is "$svc" state up
 
 	ctl "$svc" c
 	wait_for 5 field_is "$svc" paused no
-	wait_for 5 proc_state "$pid" S
+	wait_for 5 running "$pid"
 	field_is "$svc" pid "$pid"
 	[ "$(cat "$svc/supervise/pid")" = "$pid" ]
 }
@@ -805,7 +805,7 @@ exec sleep 1000')
 	wait_for 5 field_is "$svc" state up
 	pid=$(field "$svc" pid)
 	ctl "$svc" p
-	wait_for 5 proc_state "$pid" T
+	wait_for 5 paused "$pid"
 
 	ctl "$svc" d
 	wait_for 10 field_is "$svc" state down

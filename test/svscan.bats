@@ -3,7 +3,10 @@
 # scan), removal with the logger outliving its service, held log pipes
 # that lose no line across restarts, restart of a killed sid-supervise,
 # takeover after a killed sid-svscan, PID 1 in a PID namespace, sid-ctl
-# scan reports, 200 services, the lock, SIGTERM, and -p prefixes.
+# scan reports, 200 services, the lock, SIGTERM, -p prefixes; and (issue
+# 7) the scan directory or its .sid-svscan/ removed, moved and made
+# again, service directories made again or turned into files, names that
+# begin with - or could forge output, and floods of scan requests.
 #
 # Every process of a test works under $BATS_TEST_TMPDIR (sid-svscan in
 # the scan dir, sid-supervise and services in their directories), which
@@ -919,8 +922,7 @@ scan_is() {
 
 	run -111 --separate-stderr timeout 10 "$SID_ROOT/sid-svscan" \
 		"$SID_SCANDIR" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
-	[ "$stderr" = "sid-svscan: another sid-svscan runs on $SID_SCANDIR" ] ||
-		[[ $stderr == *"another sid-svscan runs on $SID_SCANDIR"* ]]
+	[[ $stderr == "sid-svscan: fatal: $SID_SCANDIR is already scanned by sid-svscan (pid "*")" ]]
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	is_up "$dir"
 	[ "$(field "$dir" pid)" = "$pid" ]
@@ -1076,4 +1078,219 @@ scan_is() {
 	wait_for 5 grep -qx 'to stderr' "$T/svscan.err"
 	! grep -q 'to stderr' "$T/svscan.out"
 	! grep -q 'to stdout' "$T/svscan.err"
+}
+
+# --- trust: the scan directory, names, floods (issue 7) -------------------
+
+# mk_service DIR: a service directory DIR whose run sleeps.
+mk_service() {
+	mkdir -p -- "$1"
+	printf '#!/bin/sh\nexec sleep 1000\n' >"$1/run"
+	chmod +x "$1/run"
+}
+
+# said N TEXT: sid-svscan's stderr has exactly N lines that end in TEXT.
+said() {
+	[ "$(grep -c -F -x -e "sid-svscan: warning: $2" "$T/svscan.err")" -eq "$1" ]
+}
+
+# one_supervised DIR: DIR is up and exactly one sid-supervise runs it.
+one_supervised() {
+	is_up "$1" && [ "$(sup_pid "$1" | wc -l)" -eq 1 ]
+}
+
+# scan_dir_comes_back: with $SVSCAN_BIN, the scan directory is moved
+# away, then another one is moved in its place; its .sid-svscan/ is
+# removed; it is removed outright, then made again.  Each time sid-svscan
+# says so once, and carries on in the directory that is there now.
+scan_dir_comes_back() {
+	local a b pa gone back ctl
+	gone="$SID_SCANDIR was removed; waiting for it to come back"
+	back="$SID_SCANDIR is back; scanning it"
+	ctl="$SID_SCANDIR/.sid-svscan/control was removed; making it again"
+	a=$(service a 'exec sleep 1000')
+	b=$(service b 'exec sleep 1000')
+	link_in a b
+	start_svscan "$SID_SCANDIR"
+	wait_for 5 is_up "$a"
+	wait_for 5 is_up "$b"
+	scan_is 'added a' 'added b'
+	pa=$(field "$a" pid)
+
+	# Moved away: said once; its services keep running meanwhile.
+	mv "$SID_SCANDIR" "$T/scan.old"
+	wait_for 5 said 1 "$gone"
+	run -2 sid-ctl scan
+	is_up "$a" && is_up "$b"
+	[ "$(field "$a" pid)" = "$pa" ]
+
+	# Another directory moved in whole: a, the same directory, keeps
+	# running; b is not there and is removed; c is new.
+	c=$(service c 'exec sleep 1000')
+	mkdir "$T/scan.new"
+	ln -s "$a" "$T/scan.new/a"
+	ln -s "$c" "$T/scan.new/c"
+	mv "$T/scan.new" "$SID_SCANDIR"
+	wait_for 5 said 1 "$back"
+	wait_for 5 is_up "$c"
+	wait_for 10 eval "! supervised '$b'"
+	scan_is 'added c' 'removed b'
+	[ "$(field "$a" pid)" = "$pa" ]
+	said 1 "$gone"
+
+	# Only .sid-svscan/ removed: made again, and sid-ctl scan works.
+	rm -rf "$SID_SCANDIR/.sid-svscan"
+	wait_for 5 said 1 "$ctl"
+	wait_for 5 svscan_ready "$SVSCAN_PID"
+	scan_is 'no changes'
+	said 1 "$ctl"
+
+	# Removed outright, then made again with a and a new service d: c
+	# is removed, d is started and reported by the first scan.  (No
+	# service directory inside it: its sid-supervise might write there
+	# while rm empties it.)
+	rm -rf "$SID_SCANDIR"
+	wait_for 5 said 2 "$gone"
+	mkdir "$T/scan.new"
+	ln -s "$a" "$T/scan.new/a"
+	mk_service "$T/scan.new/d"
+	mv "$T/scan.new" "$SID_SCANDIR"
+	wait_for 5 said 2 "$back"
+	wait_for 5 is_up "$SID_SCANDIR/d"
+	run -0 sid-ctl scan
+	[[ $'\n'$output$'\n' == *$'\nadded d\n'* ]]
+	[[ $'\n'$output$'\n' == *$'\nremoved c\n'* ]]
+	wait_for 10 one_supervised "$a"
+	kill -0 "$SVSCAN_PID"
+}
+
+@test "inotify: the scan directory moved away, replaced, its .sid-svscan removed, removed and made again: said once each, carried on in the new one" {
+	scan_dir_comes_back
+}
+
+@test "polling build: the scan directory moved away, replaced, its .sid-svscan removed, removed and made again: said once each, carried on in the new one" {
+	SVSCAN_BIN="$HELPERS/sid-svscan-poll"
+	scan_dir_comes_back
+}
+
+@test "a service directory made again, or turned into a file, between two scans: the old one is stopped, the new one runs, the rest keeps running" {
+	SVSCAN_BIN="$HELPERS/sid-svscan-poll"
+	x="$SID_SCANDIR/x"
+	mk_service "$x"
+	mk_service "$SID_SCANDIR/y"
+	start_svscan "$SID_SCANDIR" -t 60
+	wait_for 5 is_up "$x"
+	wait_for 5 is_up "$SID_SCANDIR/y"
+	scan_is 'added x' 'added y'
+	py=$(field "$SID_SCANDIR/y" pid)
+
+	# Deleted and made again: the same name, another directory.
+	sx=$(sup_pid "$x")
+	rm -rf "$x"
+	mk_service "$x"
+	scan_is 'removed x'
+	wait_for 10 vanished "$sx"
+	wait_for 10 one_supervised "$x"
+	scan_is 'added x'
+
+	# Turned into a file: stopped; a directory again: started.
+	sx=$(sup_pid "$x")
+	rm -rf "$x"
+	echo 'not a directory' >"$x"
+	scan_is 'removed x'
+	wait_for 10 vanished "$sx"
+	rm "$x"
+	mk_service "$x"
+	scan_is 'added x'
+	wait_for 10 one_supervised "$x"
+	[ "$(field "$SID_SCANDIR/y" pid)" = "$py" ]
+	kill -0 "$SVSCAN_PID"
+}
+
+@test "a service named -dash runs: its sid-supervise gets ./-dash" {
+	mk_service "$SID_SCANDIR/-dash"
+	start_svscan "$SID_SCANDIR"
+	wait_for 5 is_up "$SID_SCANDIR/-dash"
+	sup=$(sup_pid "$SID_SCANDIR/-dash")
+	[ "$(tr '\0' ' ' <"/proc/$sup/cmdline")" = "$SID_ROOT/sid-supervise ./-dash " ]
+	run -0 sid-ctl scan
+	[ "$output" = 'added -dash' ]
+	! grep -q usage "$T/svscan.err"
+}
+
+@test "sid-svscan -- DIR and sid-log -- DIR take a DIR that begins with -; --help prints usage on stdout and exits 0" {
+	mk_service "$T/-scan/s"
+	export SID_SCANDIR="$T/-scan"
+	# (Back out of $T at once: teardown looks for what works in it.)
+	cd "$T"
+	start_svscan -scan --
+	cd /
+	wait_for 5 is_up "$T/-scan/s"
+	run -0 sid-ctl scan
+	[ "$output" = 'added s' ]
+
+	run -0 sh -c 'cd "$1" && echo hello | sid-log -- -logdir' sh "$T"
+	[ "$(cat "$T/-logdir/current")" = hello ]
+
+	for tool in sid-svscan sid-log; do
+		run -0 --separate-stderr "$tool" --help
+		[[ $output == "usage: $tool "* ]]
+		[ -z "$stderr" ]
+	done
+}
+
+@test "names that could forge output are escaped: the scan report, -p prefixes, stderr" {
+	evil=$'evil\nremoved web'
+	esc=$'esc\x1b[31mred'
+	service "$evil" 'echo hello; exec sleep 1000' >/dev/null
+	service "$esc" "echo hello; trap '' TERM; exec sleep 1000" >/dev/null
+	service web 'echo hello; exec sleep 1000' >/dev/null
+	link_in "$evil" "$esc" web
+	start_svscan "$SID_SCANDIR" -p
+	for name in "$evil" "$esc" web; do
+		wait_for 5 is_up "$T/svc/$name"
+	done
+
+	# One line per service in the report, and none that says removed.
+	scan_is 'added esc\x1b[31mred' 'added evil\nremoved web' 'added web'
+	[ "$(wc -l <"$SID_SCANDIR/.sid-svscan/report")" -eq 4 ]
+
+	# -p: the prefix is the escaped name.
+	wait_for 5 grep -qxF 'evil\nremoved web: hello' "$T/svscan.out"
+	wait_for 5 grep -qxF 'esc\x1b[31mred: hello' "$T/svscan.out"
+	wait_for 5 grep -qxF 'web: hello' "$T/svscan.out"
+	[ "$(wc -l <"$T/svscan.out")" -eq 3 ]
+
+	rm "$SID_SCANDIR/$evil"
+	scan_is 'removed evil\nremoved web'
+	wait_for 10 eval "! supervised \"\$T/svc/\$evil\""
+	is_up "$T/svc/web"
+
+	# Stderr: the SIGKILL that stopped esc is said with its name escaped.
+	stop_svscan
+	cat "$T/svscan.err"
+	grep -q '^sid-svscan: warning: esc\\x1b\[31mred: stop needed SIGKILL (' \
+		"$T/svscan.err"
+	! grep '^sid-svscan:' "$T/svscan.err" | grep -q $'\x1b'
+}
+
+@test "200000 scan requests written at once cost a few scans and reports, not one each" {
+	for name in a b c d; do
+		service "$name" 'exec sleep 1000' >/dev/null
+	done
+	link_in a b c d
+	start_svscan "$SID_SCANDIR"
+	for name in a b c d; do
+		wait_for 5 is_up "$T/svc/$name"
+	done
+	scan_is 'added a' 'added b' 'added c' 'added d'
+	report="$SID_SCANDIR/.sid-svscan/report"
+	before=$(sed -n '1s/^scan //p' "$report")
+
+	head -c 200000 /dev/zero | tr '\0' a >"$SID_SCANDIR/.sid-svscan/control"
+	run -0 sid-ctl scan
+	[ "$output" = 'no changes' ]
+	after=$(sed -n '1s/^scan //p' "$report")
+	echo "reports $before -> $after"
+	(( after > before && after - before < 1000 ))
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "status.h"
 #include "sv.h"
 
@@ -72,11 +73,11 @@ round_trip(const uint8_t *data, size_t size)
 	static struct sv sv;
 	const uint8_t *p = data, *end = data + size;
 	struct status_info st;
-	char text[4096], want[64], error[2 * sizeof sv.error];
+	char text[8192], want[64], error[ESC_SIZE(sizeof sv.error)];
 	uint8_t b[4];
 	uint32_t u;
 	uint64_t since;
-	size_t n, len, i;
+	size_t n, len;
 
 	sv_init(&sv);
 	take(&p, end, b, sizeof b);
@@ -93,6 +94,8 @@ round_trip(const uint8_t *data, size_t size)
 	sv.last_wstatus = (int)(u & 0xffff);
 	take(&p, end, &u, sizeof u);
 	sv.backoff_ms = u % (30LL * 24 * 3600 * 1000 + 1);
+	take(&p, end, &u, sizeof u);
+	sv.attempts = u;
 	take(&p, end, &since, sizeof since);
 	since %= 4102444800000ULL;	/* before 2100 */
 	/* The rest is the error text, newlines too (a directory's name). */
@@ -101,16 +104,8 @@ round_trip(const uint8_t *data, size_t size)
 		n = sizeof sv.error - 1;
 	memcpy(sv.error, p, n);
 	sv.error[n] = '\0';
-	/* What it reads back as: each newline as the two bytes \n. */
-	for (i = len = 0; sv.error[i] != '\0' && len + 2 < sizeof error;
-	    i++) {
-		if (sv.error[i] == '\n') {
-			error[len++] = '\\';
-			error[len++] = 'n';
-		} else
-			error[len++] = sv.error[i];
-	}
-	error[len] = '\0';
+	/* It reads back escaped (escape.h), so it stays one line. */
+	esc_text(error, sizeof error, sv.error);
 
 	len = status_format(text, sizeof text, &sv, (int64_t)since);
 	require(len < sizeof text && text[len] == '\0', "status terminated");
@@ -123,6 +118,7 @@ round_trip(const uint8_t *data, size_t size)
 	require(st.since_ms == (int64_t)since, "since");
 	require(st.paused == sv.paused, "paused");
 	require(st.restarts == sv.restarts, "restarts");
+	require(st.attempt == sv.attempts, "attempt");
 	if (sv.have_exit)
 		sv_exit_text(want, sizeof want, sv.last_wstatus);
 	else

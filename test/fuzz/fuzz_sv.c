@@ -74,6 +74,8 @@ struct world {
 	int		finish_fails;
 	int		probe_ok;
 	int		run_foreign;	/* ./run runs as another user */
+	int64_t		run_ok_since;	/* ./run can be started since then */
+	unsigned long	attempts;	/* ./run started */
 	pid_t		next_pid;
 	struct proc	procs[MAX_PROCS];
 	size_t		nprocs;
@@ -407,6 +409,7 @@ fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 			return -1;
 		}
 		p->foreign = w.run_foreign;
+		w.attempts++;
 		*pid = w.next_pid++;
 		w.restart_asked = 0;
 		w.run_pid = *pid;
@@ -666,6 +669,8 @@ check_state(void)
 	}
 	require(sv.restarts == w.restarts, "restarts %u, want %u",
 	    sv.restarts, w.restarts);
+	require(sv.attempts == w.attempts, "attempts %lu, want %lu",
+	    sv.attempts, w.attempts);
 
 	/* Readiness: yes only while up, never without a way to tell. */
 	if (sv.ready == SV_READY_YES)
@@ -744,6 +749,15 @@ check_timers(void)
 			    w.group_killed_at : w.run_reaped) +
 			    w.loaded.stop_grace_ms, "stopping for a group that "
 			    "outlived SIGKILL by stop-grace");
+		break;
+	case SV_FAILED:
+		/* A run written in place starts within a second. */
+		if ((strncmp(sv.error, "run_missing", 11) == 0 ||
+		    strncmp(sv.error, "run_not_executable", 18) == 0) &&
+		    w.want != SV_WANT_DOWN && w.run_fails == SV_START_OK)
+			require(w.now < (w.run_ok_since > w.since ?
+			    w.run_ok_since : w.since) + 1000, "./run can start, "
+			    "but the service stays failed");
 		break;
 	case SV_FINISHING:
 		if (count_kind(K_FINISH, 1) > 0)
@@ -982,6 +996,8 @@ step(struct input *in)
 	case 10:			/* the world changes */
 		b = byte(in);
 		w.reload_fails = b & 1;
+		if (w.run_fails != SV_START_OK && ((b >> 1) & 3) == 0)
+			w.run_ok_since = w.now;
 		w.run_fails = (enum sv_start_error)((b >> 1) & 3);
 		w.has_finish = (b >> 3) & 1;
 		w.finish_fails = ((b >> 4) & 3) == 3;
@@ -1002,6 +1018,12 @@ step(struct input *in)
 		break;
 	case 13:			/* a little time passes */
 		w.now += byte(in) % 32;
+		break;
+	case 15:			/* the service directory changed */
+		w.in_call = 1;
+		w.call++;
+		sv_on_run_changed(&sv, &ops, w.now);
+		w.in_call = 0;
 		break;
 	default:			/* ./run exits now */
 		if ((run = find_kind(K_RUN)) != NULL && !run->zombie) {

@@ -11,9 +11,12 @@
 #include "status.h"
 #include "sv.h"
 
-/* The ten keys, in the order DESIGN.md lists them. */
+/* The ten keys every reader needs, in the order DESIGN.md lists them. */
 static const char *const keys[] = { "state", "want", "pid", "since",
     "ready", "paused", "restarts", "last_exit", "backoff", "error" };
+/* The keys that follow them, which an older writer may lack. */
+static const char *const later_keys[] = { "attempt", "waiting", "health",
+    "notice" };
 
 static void
 busy_service(struct sv *sv)
@@ -25,6 +28,7 @@ busy_service(struct sv *sv)
 	sv->ready = SV_READY_NO;
 	sv->paused = 0;
 	sv->restarts = 3;
+	sv->attempts = 7;
 	sv->have_exit = 1;
 	sv->last_wstatus = exited(1);
 	sv->backoff_ms = 400;
@@ -32,11 +36,11 @@ busy_service(struct sv *sv)
 }
 
 static void
-status_format_writes_ten_keys_in_design_order(void)
+status_format_writes_fourteen_keys_in_design_order(void)
 {
 	struct sv sv;
 	char buf[2048];
-	const char *p = buf;
+	const char *p = buf, *key;
 	size_t i, len;
 
 	busy_service(&sv);
@@ -44,15 +48,36 @@ status_format_writes_ten_keys_in_design_order(void)
 	CHECK(len == strlen(buf));
 	CHECK_STR(buf, "state=backoff\nwant=up\npid=0\n"
 	    "since=1763777400.123\nready=no\npaused=no\nrestarts=3\n"
-	    "last_exit=exit 1\nbackoff=400ms\nerror=retry_cap: x=1, more\n");
-	for (i = 0; i < CHECK_LEN(keys); i++) {
-		CHECK(strncmp(p, keys[i], strlen(keys[i])) == 0);
-		CHECK(p[strlen(keys[i])] == '=');
+	    "last_exit=exit 1\nbackoff=400ms\nerror=retry_cap: x=1, more\n"
+	    "attempt=7\nwaiting=\nhealth=n/a\nnotice=\n");
+	for (i = 0; i < CHECK_LEN(keys) + CHECK_LEN(later_keys); i++) {
+		key = i < CHECK_LEN(keys) ? keys[i] :
+		    later_keys[i - CHECK_LEN(keys)];
+		CHECK(strncmp(p, key, strlen(key)) == 0);
+		CHECK(p[strlen(key)] == '=');
 		if ((p = strchr(p, '\n')) == NULL)
 			break;
 		p++;
 	}
 	CHECK(p != NULL && *p == '\0');
+}
+
+/* A newline in an error (a path holds one) cannot forge a key. */
+static void
+status_and_events_keep_one_line_per_key(void)
+{
+	struct sv sv;
+	char buf[2048];
+
+	sv_init(&sv);
+	snprintf(sv.error, sizeof sv.error, "config_invalid: /s/x\nstate=up"
+	    "/conf:1: bogus: unknown key");
+	status_format(buf, sizeof buf, &sv, 5);
+	CHECK(strstr(buf, "\nerror=config_invalid: /s/x\\nstate=up/conf:1: "
+	    "bogus: unknown key\n") != NULL);
+	CHECK(strstr(buf, "\nstate=up") == NULL);
+	events_format(buf, sizeof buf, 5, SV_UP, SV_UP, "a\nb\x1b");
+	CHECK_STR(buf, "0.005 up -> up a\\nb\\x1b\n");
 }
 
 static void
@@ -65,7 +90,7 @@ status_format_of_fresh_service(void)
 	status_format(buf, sizeof buf, &sv, 5);
 	CHECK_STR(buf, "state=down\nwant=down\npid=0\nsince=0.005\n"
 	    "ready=n/a\npaused=no\nrestarts=0\nlast_exit=none\nbackoff=0\n"
-	    "error=\n");
+	    "error=\nattempt=0\nwaiting=\nhealth=n/a\nnotice=\n");
 }
 
 static void
@@ -85,6 +110,7 @@ status_round_trip(void)
 	CHECK_STR(st.ready, "no");
 	CHECK(st.paused == 0);
 	CHECK(st.restarts == 3);
+	CHECK(st.attempt == 7);
 	CHECK_STR(st.last_exit, "exit 1");
 	CHECK_STR(st.backoff, "400ms");
 	CHECK_STR(st.error, "retry_cap: x=1, more");
@@ -322,8 +348,9 @@ int
 main(void)
 {
 	static const struct check_test tests[] = {
-		CHECK_TEST(status_format_writes_ten_keys_in_design_order),
+		CHECK_TEST(status_format_writes_fourteen_keys_in_design_order),
 		CHECK_TEST(status_format_of_fresh_service),
+	CHECK_TEST(status_and_events_keep_one_line_per_key),
 		CHECK_TEST(status_round_trip),
 		CHECK_TEST(status_round_trip_up_paused_after_signal),
 		CHECK_TEST(status_round_trip_every_state),

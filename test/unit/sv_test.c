@@ -173,11 +173,11 @@ record_launch(struct launch *l, char *const argv[],
 	int i;
 
 	memset(l, 0, sizeof *l);
-	for (i = 0; argv[i] != NULL && i < 4; i++)
+	for (i = 0; i < 4 && argv[i] != NULL; i++)
 		snprintf(l->argv[i], sizeof l->argv[i], "%s", argv[i]);
 	l->argc = i;
-	for (i = 0; recipe->envp != NULL && recipe->envp[i] != NULL &&
-	    i < 4; i++)
+	for (i = 0; recipe->envp != NULL && i < 4 &&
+	    recipe->envp[i] != NULL; i++)
 		snprintf(l->env[i], sizeof l->env[i], "%s", recipe->envp[i]);
 	l->envc = i;
 	snprintf(l->dir, sizeof l->dir, "%s", recipe->dir != NULL ?
@@ -980,23 +980,62 @@ control_d_falls_back_to_pid_when_group_is_gone(void)
 }
 
 static void
-control_d_records_other_kill_errors_in_events(void)
+control_d_reports_signal_failed(void)
 {
 	struct rig *t = rig_new();
-	char want_term[128], want_cont[128];
+	char want_term[128], want_cont[128], error[128];
 	pid_t pid;
 
 	boot_up(t);
 	pid = t->sv.pid;
 	t->fake.group_errno = EPERM;
-	snprintf(want_term, sizeof want_term, "up -> up kill(%ld, SIGTERM): %s",
-	    -(long)pid, strerror(EPERM));
-	snprintf(want_cont, sizeof want_cont, "up -> up kill(%ld, SIGCONT): %s",
-	    -(long)pid, strerror(EPERM));
+	snprintf(want_term, sizeof want_term, "up -> up signal_failed: SIGTERM "
+	    "to process group %ld: %s", (long)pid, strerror(EPERM));
+	snprintf(want_cont, sizeof want_cont, "up -> up signal_failed: SIGCONT "
+	    "to process group %ld: %s", (long)pid, strerror(EPERM));
 	CHECK(control(t, 'd') == 0);
 	CHECK(find_event(t, 0, want_term) >= 0);
 	CHECK(find_event(t, 0, want_cont) > find_event(t, 0, want_term));
 	CHECK(t->sv.state == SV_STOPPING);
+	/* The status error keeps the last failure. */
+	snprintf(error, sizeof error, "signal_failed: SIGCONT to process "
+	    "group %ld: %s", (long)pid, strerror(EPERM));
+	CHECK_STR(t->sv.error, error);
+}
+
+static void
+control_t_reports_signal_failed(void)
+{
+	struct rig *t = rig_new();
+	char want[160];
+
+	boot_up(t);
+	t->fake.pid_errno = EPERM;
+	CHECK(control(t, 't') == 0);
+	snprintf(want, sizeof want, "up -> up control: t: signal_failed: "
+	    "SIGTERM to pid %ld: %s", (long)t->sv.pid, strerror(EPERM));
+	CHECK_STR(last_event_text(t), want);
+	CHECK(starts_with(t->sv.error, "signal_failed: SIGTERM to pid "));
+	/* A later clean start clears it. */
+	t->fake.pid_errno = 0;
+	CHECK(control(t, 'r') == 0);
+	reap(t, t->sv.pid, killed(SIGTERM));
+	CHECK(t->sv.state == SV_UP);
+	CHECK_STR(t->sv.error, "");
+}
+
+static void
+stop_clears_readiness(void)
+{
+	struct rig *t = rig_new();
+
+	t->fake.conf.notification_fd = 3;
+	boot_up(t);
+	sv_on_ready(&t->sv, &t->ops, t->now);
+	CHECK(t->sv.ready == SV_READY_YES);
+	CHECK(control(t, 'd') == 0);
+	CHECK(t->sv.state == SV_STOPPING);
+	CHECK(t->sv.ready == SV_READY_NO);
 }
 
 static void
@@ -1088,7 +1127,7 @@ control_signal_letters_signal_the_pid(void)
 }
 
 static void
-control_p_and_c_pause_and_continue_the_pid(void)
+control_p_and_c_pause_and_continue_the_whole_service(void)
 {
 	struct rig *t = rig_new();
 	size_t mark;
@@ -1098,7 +1137,7 @@ control_p_and_c_pause_and_continue_the_pid(void)
 	pid = t->sv.pid;
 	mark = t->fake.nkills;
 	CHECK(control(t, 'p') == 0);
-	CHECK(find_kill(t, mark, -pid, SIGSTOP) == (long)mark);	/* its group */
+	CHECK(find_kill(t, mark, -pid, SIGSTOP) == (long)mark);
 	CHECK(t->sv.paused == 1);
 	mark = t->fake.nkills;
 	CHECK(control(t, 'c') == 0);
@@ -1394,11 +1433,101 @@ start_errors_fail_without_respawn_loop(void)
 		CHECK(strstr(t->sv.error, strerror(cases[i].err)) != NULL);
 		CHECK(t->sv.pid == 0);
 		CHECK(run_attempts(t) == 1);
+		if (cases[i].why != SV_START_EXEC_FAILED)
+			continue;	/* run_is_written_in_place_starts */
 		CHECK(sv_deadline(&t->sv) == -1);
 		tick_at(t, t->now + 3600000);
 		CHECK(run_attempts(t) == 1);
 		CHECK(t->sv.state == SV_FAILED);
 	}
+}
+
+/*
+ * A run that is missing or not yet executable is looked for again every
+ * second, quietly (no event while nothing changed), and at once when the
+ * directory changes; it starts as soon as it can.
+ */
+static void
+run_is_written_in_place_starts(void)
+{
+	struct rig *t = rig_new();
+	size_t events;
+	int64_t failed_at;
+
+	t->fake.run_fails = SV_START_NOT_EXECUTABLE;
+	t->fake.run_errno = EACCES;
+	boot_up(t);
+	failed_at = t->now;
+	CHECK(t->sv.state == SV_FAILED);
+	CHECK(sv_deadline(&t->sv) == failed_at + 1000);
+	events = t->fake.nevents;
+	fire(t);
+	fire(t);
+	CHECK(run_attempts(t) == 3);
+	CHECK(t->fake.nevents == events);
+	CHECK(t->sv.state == SV_FAILED);
+	CHECK(sv_deadline(&t->sv) == failed_at + 3000);
+
+	/* chmod +x: the directory watch says so before the next second. */
+	t->fake.run_fails = SV_START_OK;
+	t->now += 10;
+	sv_on_run_changed(&t->sv, &t->ops, t->now);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(run_attempts(t) == 4);
+	CHECK_STR(t->sv.error, "");
+	CHECK(t->sv.restarts == 0);
+}
+
+/* attempt counts every start of ./run; u resets restarts, not it. */
+static void
+attempts_count_every_start(void)
+{
+	struct rig *t = rig_new();
+
+	t->fake.conf.backoff_initial_ms = 0;
+	boot_up(t);
+	CHECK(t->sv.attempts == 1);
+	run_dies(t, 10, exited(1));
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.restarts == 2);
+	CHECK(t->sv.attempts == 3);
+	CHECK(control(t, 'd') == 0);
+	reap(t, t->sv.pid, killed(SIGTERM));
+	CHECK(control(t, 'u') == 0);
+	CHECK(t->sv.restarts == 0);
+	CHECK(t->sv.attempts == 4);
+	/* A start that fails is no attempt of ./run. */
+	t->fake.run_fails = SV_START_EXEC_FAILED;
+	t->fake.run_errno = ENOEXEC;
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.state == SV_FAILED);
+	CHECK(t->sv.attempts == 4);
+}
+
+static void
+run_retry_ends_with_d_and_on_timer(void)
+{
+	struct rig *t = rig_new();
+
+	t->fake.run_fails = SV_START_MISSING;
+	t->fake.run_errno = ENOENT;
+	boot_up(t);
+	CHECK(control(t, 'd') == 0);
+	CHECK(t->sv.state == SV_DOWN);
+	CHECK(sv_deadline(&t->sv) == -1);
+	sv_on_run_changed(&t->sv, &t->ops, t->now);
+	CHECK(run_attempts(t) == 1);
+
+	/* Without a watch, the timer alone finds it. */
+	t = rig_new();
+	t->fake.run_fails = SV_START_MISSING;
+	t->fake.run_errno = ENOENT;
+	boot_up(t);
+	t->fake.run_fails = SV_START_OK;
+	fire(t);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(starts_with(last_event_text(t), "failed -> starting ") ||
+	    starts_with(last_event_text(t), "starting -> up "));
 }
 
 static void
@@ -1413,8 +1542,9 @@ start_error_on_respawn_fails_without_loop(void)
 	fire(t);
 	CHECK(t->sv.state == SV_FAILED);
 	CHECK(starts_with(t->sv.error, "run_missing: "));
-	CHECK(sv_deadline(&t->sv) == -1);
+	CHECK(sv_deadline(&t->sv) == t->now + 1000);
 	CHECK(run_attempts(t) == 2);
+	CHECK(t->sv.restarts == 1);
 }
 
 static void
@@ -1595,12 +1725,14 @@ main(void)
 		CHECK_TEST(control_d_sends_stop_signal_then_cont_to_group),
 		CHECK_TEST(control_d_escalates_to_sigkill_after_stop_grace),
 		CHECK_TEST(control_d_falls_back_to_pid_when_group_is_gone),
-		CHECK_TEST(control_d_records_other_kill_errors_in_events),
+		CHECK_TEST(control_d_reports_signal_failed),
+	CHECK_TEST(control_t_reports_signal_failed),
+	CHECK_TEST(stop_clears_readiness),
 		CHECK_TEST(control_o_does_not_restart_after_exit),
 		CHECK_TEST(control_r_restarts_at_once_with_new_pid),
 		CHECK_TEST(control_r_when_down_starts_now),
 		CHECK_TEST(control_signal_letters_signal_the_pid),
-		CHECK_TEST(control_p_and_c_pause_and_continue_the_pid),
+		CHECK_TEST(control_p_and_c_pause_and_continue_the_whole_service),
 		CHECK_TEST(control_signal_without_child_is_only_noted),
 		CHECK_TEST(control_x_is_done_after_child_is_gone),
 		CHECK_TEST(control_x_when_down_is_done_at_once),
@@ -1614,6 +1746,9 @@ main(void)
 		CHECK_TEST(reaped_orphan_ends_wait_for_group),
 		CHECK_TEST(lingering_group_gets_sigkill_after_stop_grace),
 		CHECK_TEST(start_errors_fail_without_respawn_loop),
+	CHECK_TEST(run_is_written_in_place_starts),
+	CHECK_TEST(run_retry_ends_with_d_and_on_timer),
+	CHECK_TEST(attempts_count_every_start),
 		CHECK_TEST(start_error_on_respawn_fails_without_loop),
 		CHECK_TEST(reload_error_gives_config_invalid),
 		CHECK_TEST(finish_gets_exit_code_and_zero_after_exit_1),

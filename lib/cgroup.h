@@ -1,0 +1,47 @@
+/*
+ * cgroup: a cgroup v2 of its own for a service, where the system has a
+ * writable hierarchy (Linux).  Elsewhere cg_open() fails and the caller
+ * contains the service by its process group and the descendants it
+ * adopts instead (proc_descendants()).
+ *
+ * The cgroup is a child of the caller's own: "OWN/sid.NAME.INODE", NAME
+ * the service directory's name ("web", or "web.log" for web/log), INODE
+ * the directory's inode in hex, so that two services of one name in two
+ * trees never share one, and a sid-supervise started after one was
+ * killed finds the same cgroup again.  No controller is enabled: only
+ * the core files (cgroup.procs, cgroup.kill, cgroup.freeze) are used.
+ */
+#ifndef SID_CGROUP_H
+#define SID_CGROUP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct cgroup {
+	char	path[512];	/* the cgroup's directory */
+	int	procs_fd;	/* its cgroup.procs, open for writing */
+};
+
+/*
+ * cg_open: create (or find) the cgroup of the service whose directory
+ * is the current one, and open its cgroup.procs for writing
+ * (close-on-exec).  Returns 0, or -1 with errno when there is no
+ * writable cgroup v2 hierarchy here.
+ */
+int	cg_open(struct cgroup *cg);
+
+/*
+ * cg_signal: SIG to every process of CG.  SIGKILL uses cgroup.kill where
+ * the kernel has it; SIGSTOP freezes the cgroup and SIGCONT thaws it
+ * (and sends SIGCONT), where cgroup.freeze exists; SIG 0 only tests.
+ * Returns 0, or -1 with errno: ESRCH when the cgroup has no process.
+ */
+int	cg_signal(const struct cgroup *cg, int sig);
+
+/* cg_first_pid: some process of CG, or 0 when it has none. */
+pid_t	cg_first_pid(const struct cgroup *cg);
+
+/* cg_close: close CG and remove its directory when it is empty. */
+void	cg_close(struct cgroup *cg);
+
+#endif
