@@ -933,6 +933,7 @@ put_escaped_lines(char *p, char *end)
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		*nl = '\0';
+		esc_undo(p);	/* sid-supervise wrote it escaped */
 		size = ESC_SIZE((size_t)(nl - p));
 		if ((buf = malloc(size)) == NULL)
 			sid_die_sys(111, "out of memory");

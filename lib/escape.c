@@ -1,5 +1,5 @@
 /*
- * escape: printable-ASCII renderings of arbitrary bytes.
+ * escape: printable-ASCII renderings of arbitrary bytes, and back.
  */
 #include <stdio.h>
 #include <string.h>
@@ -114,4 +114,47 @@ esc_json(char *buf, size_t size, const char *s)
 	buf[n++] = '"';
 	buf[n] = '\0';
 	return n;
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+esc_undo(char *s)
+{
+	char *in = s, *out = s;
+	int hi, lo;
+
+	while (*in != '\0') {
+		if (in[0] != '\\' || in[1] == '\0') {
+			*out++ = *in++;
+			continue;
+		}
+		switch (in[1]) {
+		case 'n': *out++ = '\n'; in += 2; continue;
+		case 't': *out++ = '\t'; in += 2; continue;
+		case 'r': *out++ = '\r'; in += 2; continue;
+		case '\\': *out++ = '\\'; in += 2; continue;
+		case 'x':
+			if ((hi = hex_digit(in[2])) >= 0 &&
+			    (lo = hex_digit(in[3])) >= 0 && (hi | lo) != 0) {
+				*out++ = (char)(hi << 4 | lo);
+				in += 4;
+				continue;
+			}
+			break;
+		}
+		*out++ = *in++;
+	}
+	*out = '\0';
+	return s;
 }

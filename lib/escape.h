@@ -20,6 +20,15 @@
  */
 char	*esc_text(char *buf, size_t size, const char *s);
 
+/*
+ * esc_undo: undo esc_text in place: "\n", "\t", "\r", "\\" and "\xHH"
+ * become their bytes again; any other backslash stays as it is.  Files
+ * that sid writes for people and scripts alike (supervise/status's
+ * error, supervise/events) hold escaped text, so a reader that escapes
+ * again for its own output undoes it first.  Returns S.
+ */
+char	*esc_undo(char *s);
+
 /* ESC_JSON_SIZE: a buffer that holds LEN bytes as a quoted JSON string. */
 #define ESC_JSON_SIZE(len)	(6 * (len) + 3)
 

@@ -162,8 +162,10 @@ status_parse(const char *text, struct status_info *st)
 		}
 		p = *nl != '\0' ? nl + 1 : nl;
 	}
-	if (seen == (1 << 10) - 1)
+	if (seen == (1 << 10) - 1) {
+		esc_undo(st->error);	/* written escaped, one line */
 		return 0;
+	}
 bad:
 	errno = EINVAL;
 	return -1;

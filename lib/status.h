@@ -22,7 +22,7 @@ struct status_info {
 	unsigned	restarts;
 	char		last_exit[32];
 	char		backoff[32];
-	char		error[600];
+	char		error[2100];	/* sv.error, escaped, fits */
 	unsigned long	attempt;	/* 0 when the writer had no such key */
 };
 

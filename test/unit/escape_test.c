@@ -282,6 +282,25 @@ esc_json_cut_short_is_still_a_string(void)
 	CHECK(n == 0);
 }
 
+/* esc_undo gives back every byte esc_text escaped, and only those. */
+static void
+esc_undo_reverses_esc_text(void)
+{
+	char in[512], out[ESC_SIZE(sizeof in)], odd[32];
+	int c, n = 0;
+
+	for (c = 1; c < 256; c++) {
+		in[n++] = (char)c;
+		in[n++] = '\\';	/* a backslash after each, escaped too */
+	}
+	in[n] = '\0';
+	esc_text(out, sizeof out, in);
+	CHECK(strcmp(esc_undo(out), in) == 0);
+	/* Backslashes that no escape made stay. */
+	snprintf(odd, sizeof odd, "a\\qb\\x4\\x00\\");
+	CHECK_STR(esc_undo(odd), "a\\qb\\x4\\x00\\");
+}
+
 int
 main(void)
 {
@@ -296,6 +315,7 @@ main(void)
 		CHECK_TEST(esc_json_refuses_stray_and_truncated_sequences),
 		CHECK_TEST(esc_json_is_valid_for_every_short_input),
 		CHECK_TEST(esc_json_cut_short_is_still_a_string),
+		CHECK_TEST(esc_undo_reverses_esc_text),
 	};
 
 	return check_run(tests, CHECK_LEN(tests));

@@ -66,6 +66,7 @@ status_format_writes_fourteen_keys_in_design_order(void)
 static void
 status_and_events_keep_one_line_per_key(void)
 {
+	struct status_info st;
 	struct sv sv;
 	char buf[2048];
 
@@ -76,6 +77,9 @@ status_and_events_keep_one_line_per_key(void)
 	CHECK(strstr(buf, "\nerror=config_invalid: /s/x\\nstate=up/conf:1: "
 	    "bogus: unknown key\n") != NULL);
 	CHECK(strstr(buf, "\nstate=up") == NULL);
+	CHECK(status_parse(buf, &st) == 0);
+	CHECK_STR(st.error, sv.error);
+	CHECK_STR(st.state, "down");
 	events_format(buf, sizeof buf, 5, SV_UP, SV_UP, "a\nb\x1b");
 	CHECK_STR(buf, "0.005 up -> up a\\nb\\x1b\n");
 }
