@@ -23,7 +23,7 @@ LIBOBJ  = lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerp
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
-          test/helpers/sid-svscan-poll
+          test/helpers/sid-svscan-poll test/helpers/drip
 HDR     = lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/io.h lib/msg.h \
           lib/parse.h lib/proc.h lib/selfpipe.h lib/status.h lib/sv.h
 
@@ -69,6 +69,8 @@ test/helpers/sid-svscan-poll: cmd/sid-svscan.c libsid.a $(HDR)
 	    cmd/sid-svscan.c libsid.a
 test/helpers/fdcount: test/helpers/fdcount.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/fdcount.c
+test/helpers/drip: test/helpers/drip.c
+	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/drip.c
 
 test: $(BIN) $(UNIT) $(HELPERS)
 	sh test/run $(UNIT)
