@@ -719,7 +719,8 @@ scan_works() {
 	mv "$T/c.new" "$S/c"
 	wait_for 10 runs_once "$S/c" c
 	wait_for 5 scan_works
-	[ -z "$(marked "$T/a-sleep")" ]
+	# a went with the old directory.
+	wait_for 10 eval '[ -z "$(marked "$T/a-sleep")" ]'
 	kill -0 "$SVSCAN_PID"
 	# One line of sid-svscan's own said so.
 	err_since "$before"
