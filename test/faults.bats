@@ -729,13 +729,14 @@ scan_works() {
 	sid-ctl scan >/dev/null 2>&1
 }
 
-@test "the scan directory removed and made again: one line, sid-ctl scan works again, the services of the new directory run" {
+@test "the scan directory removed and made again: one line each way, sid-ctl scan works again, the services of the new directory run" {
 	svc_in "$S/a" "exec '$(sleeper a)' 1000"
 	start_svscan "$S"
 	wait_for 10 runs_once "$S/a" a
 	before=$(err_lines)
 
 	rm -rf "$S"
+	wait_for 5 eval 'err_since "$before" | grep -q "^sid-svscan: .* was removed"'
 	mkdir "$S"
 	svc_in "$T/c.new" "exec '$(sleeper c)' 1000"
 	mv "$T/c.new" "$S/c"
@@ -744,9 +745,11 @@ scan_works() {
 	# a went with the old directory.
 	wait_for 10 eval '[ -z "$(marked "$T/a-sleep")" ]'
 	kill -0 "$SVSCAN_PID"
-	# One line of sid-svscan's own said so.
+	# One line of sid-svscan's own each way said so.
 	err_since "$before"
-	[ "$(err_since "$before" | grep -c '^sid-svscan: ')" -eq 1 ]
+	[ "$(err_since "$before" | grep -c '^sid-svscan: ')" -eq 2 ]
+	[ "$(err_since "$before" | grep -c '^sid-svscan: .* was removed; ')" -eq 1 ]
+	[ "$(err_since "$before" | grep -c '^sid-svscan: .* is back; ')" -eq 1 ]
 	[ -d "$S/.sid-svscan" ]
 }
 
