@@ -25,7 +25,7 @@ UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/sv_regress_test test/unit/fuzz_sv_replay
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
           test/helpers/rootsleep \
-          test/helpers/sid-svscan-poll
+          test/helpers/sid-svscan-poll test/helpers/drip
 HDR     = lib/cgroup.h lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/io.h lib/logline.h lib/msg.h \
           lib/parse.h lib/proc.h lib/selfpipe.h lib/status.h lib/sv.h
 
@@ -81,6 +81,8 @@ test/helpers/rootsleep: test/helpers/rootsleep.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/rootsleep.c
 test/helpers/fdcount: test/helpers/fdcount.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/fdcount.c
+test/helpers/drip: test/helpers/drip.c
+	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/drip.c
 
 test: $(BIN) $(UNIT) $(HELPERS)
 	sh test/run $(UNIT)

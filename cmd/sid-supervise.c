@@ -65,10 +65,10 @@ static struct cgroup	 cg;		/* the service's cgroup ... */
 static int		 have_cgroup;	/* ... where it has one */
 
 static void
-usage(void)
+usage(FILE *to, int code)
 {
-	fprintf(stderr, "usage: sid-supervise [--] SVCDIR\n");
-	exit(64);
+	fprintf(to, "usage: sid-supervise [--] SVCDIR\n");
+	exit(code);
 }
 
 /*
@@ -682,14 +682,16 @@ main(int argc, char *argv[])
 	pid_t leftover;
 
 	msg_init("sid-supervise");
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage(stdout, 0);
 	/* "--" ends the options, so a directory may begin with '-'. */
 	if (argc == 3 && strcmp(argv[1], "--") == 0) {
 		argc--;
 		argv++;
 	} else if (argc == 2 && argv[1][0] == '-')
-		usage();
+		usage(stderr, 64);
 	if (argc != 2)
-		usage();
+		usage(stderr, 64);
 	svdir = argv[1];
 	if ((conf_name = malloc(strlen(svdir) + sizeof "/conf")) == NULL)
 		sid_die_sys(111, "out of memory");

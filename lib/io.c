@@ -36,19 +36,30 @@ io_write_all(int fd, const void *buf, size_t len)
 int
 io_read_file(const char *path, size_t max, char **buf, size_t *len)
 {
-	char *data;
-	size_t have = 0;
+	char *data, *grown;
+	size_t have = 0, size;
+	struct stat st;
 	ssize_t n;
 	int fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	if ((data = malloc(max + 1)) == NULL) {
+	size = fstat(fd, &st) == 0 && st.st_size >= 0 &&
+	    (size_t)st.st_size < max ? (size_t)st.st_size + 2 : max + 1;
+	if ((data = malloc(size)) == NULL) {
 		saved = errno;
 		goto fail;
 	}
 	for (;;) {
-		n = read(fd, data + have, max + 1 - have);
+		if (have == size && size < max + 1) {
+			size = size * 2 < max + 1 ? size * 2 : max + 1;
+			if ((grown = realloc(data, size)) == NULL) {
+				saved = errno;
+				goto fail;
+			}
+			data = grown;
+		}
+		n = read(fd, data + have, size - have);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {

@@ -291,3 +291,20 @@ sidtest_user() {
 	[[ $output == "failed: "* ]]
 	[ "${#lines[@]}" -eq 1 ]
 }
+
+@test "sid-supervise takes -- before a directory that begins with -, and --help" {
+	mkdir -p "$BATS_TEST_TMPDIR/svc"
+	cd "$BATS_TEST_TMPDIR/svc"
+	mkdir -- -dash
+	printf '#!/bin/sh\nexec sleep 1000\n' >-dash/run
+	chmod +x -- -dash/run
+	run -64 --separate-stderr sid-supervise -dash
+	[ "$stderr" = "usage: sid-supervise [--] SVCDIR" ]
+	sid-supervise -- -dash 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
+		>>"$BATS_TEST_TMPDIR/supervise.out" 2>&1 &
+	SUPERVISE_PIDS+=("$!")
+	wait_for 5 field_is ./-dash state up
+	run -0 --separate-stderr sid-supervise --help
+	[ "$output" = "usage: sid-supervise [--] SVCDIR" ]
+	[ -z "$stderr" ]
+}
