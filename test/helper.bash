@@ -102,3 +102,43 @@ paused() {
 running() {
 	kill -0 "$1" 2>/dev/null && ! paused "$1"
 }
+
+# need_built: fail setup_file, saying why, when a tool is not built.
+need_built() {
+	local f
+	for f in sid-svscan sid-supervise sid-ctl sid-log; do
+		[ -x "$SID_ROOT/$f" ] || {
+			echo "build first: make" >&2
+			return 1
+		}
+	done
+}
+
+# An unprivileged user for the tests that need one.
+TEST_USER=sidtest
+
+# make_user: TEST_USER exists, made now if it did not.  Another suite
+# may be making it at the same moment: useradd then fails (the user
+# exists, or /etc/passwd is locked), and id tells.
+make_user() {
+	id "$TEST_USER" >/dev/null 2>&1 && return 0
+	useradd --system --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin "$TEST_USER" >/dev/null 2>&1 || true
+	id "$TEST_USER" >/dev/null 2>&1
+}
+
+# need_user: skip, saying why, unless TEST_USER exists and we can
+# become it.
+need_user() {
+	[ "$(id -u)" -eq 0 ] || skip "not root: cannot make or become $TEST_USER"
+	command -v useradd >/dev/null || skip "no useradd on this system"
+	command -v setpriv >/dev/null || skip "no setpriv on this system"
+	wait_for 5 make_user 2>/dev/null ||
+		skip "cannot create user $TEST_USER (useradd not permitted)"
+}
+
+# as_user CMD...: run CMD as TEST_USER, with no supplementary group.
+as_user() {
+	setpriv --reuid "$TEST_USER" --regid "$TEST_USER" --clear-groups \
+		-- "$@"
+}

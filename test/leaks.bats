@@ -19,13 +19,7 @@ load helper
 
 setup_file() {
 	export BATS_TEST_TIMEOUT=180
-	local f
-	for f in sid-svscan sid-supervise sid-ctl sid-log; do
-		[ -x "$SID_ROOT/$f" ] || {
-			echo "build first: make" >&2
-			return 1
-		}
-	done
+	need_built
 }
 
 setup() {

@@ -209,17 +209,8 @@ wait')
 	[ "$(grep -c ' failed -> starting ' "$S/x/supervise/events")" -eq 1 ]
 }
 
-# sidtest: an unprivileged user exists (made here when missing).
-sidtest_user() {
-	[ "$(id -u)" -eq 0 ] || return 1
-	id sidtest >/dev/null 2>&1 ||
-		useradd --system --no-create-home --shell /usr/sbin/nologin \
-			sidtest >/dev/null 2>&1 || id sidtest >/dev/null 2>&1
-}
-
 @test "a signal that fails with EPERM is signal_failed in status, and sid-ctl says so" {
-	sidtest_user || skip "cannot create an unprivileged user here"
-	command -v setpriv >/dev/null || skip "setpriv(1) is not installed"
+	need_user
 	top=$(mktemp -d /tmp/sid-eperm.XXXXXX)
 	EPERM_TOP=$top
 	chmod 755 "$top"
@@ -229,25 +220,22 @@ sidtest_user() {
 	printf '#!/bin/sh\nexec %s\n' "$top/rootsleep" >"$top/svc/run"
 	printf 'stop-grace = 300ms\n' >"$top/svc/conf"
 	chmod 755 "$top/svc/run"
-	chown sidtest "$top/svc"
-	setpriv --reuid sidtest --regid sidtest --clear-groups \
-		sid-supervise "$top/svc" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
+	chown "$TEST_USER" "$top/svc"
+	as_user sid-supervise "$top/svc" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
 		>>"$BATS_TEST_TMPDIR/supervise.out" 2>&1 &
 	SUPERVISE_PIDS+=("$!")
 	wait_for 5 field_is "$top/svc" state up
 	pid=$(field "$top/svc" pid)
 	wait_for 5 eval "[ \"\$(ps -o ruid= -p $pid | tr -d ' ')\" = 0 ]"
 
-	run -1 --separate-stderr setpriv --reuid sidtest --regid sidtest \
-		--clear-groups sid-ctl -t "$top/svc"
+	run -1 --separate-stderr as_user sid-ctl -t "$top/svc"
 	[[ $stderr == *"signal_failed: SIGTERM to pid $pid: Operation not permitted"* ]]
 	field_is "$top/svc" error \
 		"signal_failed: SIGTERM to pid $pid: Operation not permitted"
 	kill -0 "$pid"
 
 	# A stop cannot signal it either: the status says why.
-	setpriv --reuid sidtest --regid sidtest --clear-groups \
-		sid-ctl -d "$top/svc" || true
+	as_user sid-ctl -d "$top/svc" || true
 	wait_for 5 field_is "$top/svc" state stopping
 	[[ $(field "$top/svc" error) == "signal_failed: SIG"*" to process group $pid: Operation not permitted" ]]
 	kill -0 "$pid"
