@@ -114,11 +114,13 @@ VGDIR    = .valgrind
 VGCFLAGS = $(WARN) -O1 -g
 valgrind:
 	rm -rf $(VGDIR)
-	mkdir -p $(VGDIR)/lib $(VGDIR)/cmd $(VGDIR)/test/unit
+	mkdir -p $(VGDIR)/lib $(VGDIR)/cmd $(VGDIR)/test/unit $(VGDIR)/test/fuzz
 	cp Makefile $(VGDIR)/
 	cp lib/*.c lib/*.h $(VGDIR)/lib/
 	cp cmd/*.c $(VGDIR)/cmd/
 	cp test/unit/*.c test/unit/*.h $(VGDIR)/test/unit/
+	cp test/fuzz/*.c $(VGDIR)/test/fuzz/
+	cp -R test/fuzz/regress $(VGDIR)/test/fuzz/
 	cd $(VGDIR) && $(MAKE) sid-supervise $(UNIT) \
 	    CFLAGS="$(VGCFLAGS)" LDFLAGS=
 	cd $(VGDIR) && sh ../test/valgrind.sh unit $(UNIT)
