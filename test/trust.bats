@@ -126,10 +126,13 @@ exec sleep 1000'
 }
 
 @test "a run that exits leaves no daemon behind, and the next start meets none" {
-	svc=$(service leaver 'setsid sh -c '\''echo $$ >>daemons; exec sleep 1000'\'' &
-exec sleep 0' 'backoff-initial = 50ms')
+	# run exits once its daemon has said its pid, never before.
+	svc=$(service leaver 'n=$(cat daemons 2>/dev/null | wc -l)
+setsid sh -c '\''echo $$ >>daemons; exec sleep 1000'\'' &
+until [ "$(cat daemons 2>/dev/null | wc -l)" -gt "$n" ]; do sleep 0.01; done' \
+		'backoff-initial = 50ms')
 	start_supervise "$svc"
-	wait_for 5 eval "[ \$(wc -l <'$svc/daemons') -ge 3 ]"
+	wait_for 10 eval "[ \$(cat '$svc/daemons' 2>/dev/null | wc -l) -ge 3 ]"
 	sid-ctl -w -d "$svc"
 	while read -r pid; do
 		! kill -0 "$pid" 2>/dev/null ||
