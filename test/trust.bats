@@ -224,7 +224,10 @@ wait')
 	printf 'stop-grace = 300ms\n' >"$top/svc/conf"
 	chmod 755 "$top/svc/run"
 	chown "$TEST_USER" "$top/svc"
-	as_user sid-supervise "$top/svc" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
+	# setpriv itself, not the as_user function: $! must be the
+	# supervisor, so that teardown stops it.
+	setpriv --reuid "$TEST_USER" --regid "$TEST_USER" --clear-groups \
+		sid-supervise "$top/svc" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
 		>>"$BATS_TEST_TMPDIR/supervise.out" 2>&1 &
 	SUPERVISE_PIDS+=("$!")
 	wait_for 5 field_is "$top/svc" state up
