@@ -11,6 +11,7 @@
 # which is how the tests count them and how teardown finds what is left.
 
 load helper
+load svscan-helper
 
 # What one killed sid-log may lose: what it had read but not yet
 # written, that is one read(2) of its input buffer (IN_SIZE in
@@ -144,56 +145,6 @@ no_test_procs() {
 }
 
 # --- sid-svscan -------------------------------------------------------------
-
-# start_svscan DIR: sid-svscan on DIR in the background, stdout to
-# $T/svscan.out, stderr to $T/svscan.err; wait until it holds its
-# control FIFO.  Sets SVSCAN_PID.
-start_svscan() {
-	sid-svscan "$1" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
-		>>"$T/svscan.out" 2>>"$T/svscan.err" &
-	SVSCAN_PID=$!
-	SVSCAN_PIDS+=("$SVSCAN_PID")
-	wait_for 5 svscan_ready "$SVSCAN_PID"
-}
-
-# svscan_ready PID: PID has DIR/.sid-svscan/control open.
-svscan_ready() {
-	local fd
-	kill -0 "$1" 2>/dev/null || {
-		echo "sid-svscan $1 exited: $(cat "$T/svscan.err")" >&2
-		return 2
-	}
-	for fd in /proc/"$1"/fd/*; do
-		[[ $(readlink "$fd" 2>/dev/null) != */.sid-svscan/control ]] ||
-			return 0
-	done
-	return 1
-}
-
-# stop_svscan: SIGTERM to every sid-svscan started here; wait until no
-# process of the test is left, SIGKILL to the groups of what is after
-# 15 s.
-stop_svscan() {
-	local pid pgid own
-	for pid in "${SVSCAN_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	if ! wait_for 15 no_test_procs 2>/dev/null; then
-		echo "teardown: still running 15 s after SIGTERM:" >&2
-		own=$(ps -o pgid= -p $$ | tr -d ' ')
-		for pid in "${SVSCAN_PIDS[@]}" $(test_procs); do
-			ps -o pid=,pgid=,args= -p "$pid" >&2 || true
-			pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
-			[ -z "$pgid" ] || [ "$pgid" = "$own" ] ||
-				kill -KILL -- "-$pgid" 2>/dev/null || true
-			kill -KILL "$pid" 2>/dev/null || true
-		done
-	fi
-	for pid in "${SVSCAN_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	SVSCAN_PIDS=()
-}
 
 # --- service directories ----------------------------------------------------
 

@@ -16,6 +16,7 @@
 # a gap, a repeat, or an end line naming a number that never landed.
 
 load helper
+load svscan-helper
 
 setup_file() {
 	export BATS_TEST_TIMEOUT=120
@@ -176,59 +177,6 @@ count_is() {
 	local n
 	n=$(marked "$2" | wc -l)
 	[ "$n" -eq "$1" ]
-}
-
-# start_svscan DIR [ARG...]: run $SVSCAN_BIN (sid-svscan) on DIR in the
-# background, stdout to $T/svscan.out and stderr to $T/svscan.err, and
-# wait until it holds its control FIFO.  Sets SVSCAN_PID.
-start_svscan() {
-	local dir=$1
-	shift
-	"$SVSCAN_BIN" "$@" "$dir" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
-		>>"$T/svscan.out" 2>>"$T/svscan.err" &
-	SVSCAN_PID=$!
-	SVSCAN_PIDS+=("$SVSCAN_PID")
-	wait_for 5 svscan_ready "$SVSCAN_PID"
-}
-
-# svscan_ready PID: PID has DIR/.sid-svscan/control open.
-svscan_ready() {
-	local fd
-	kill -0 "$1" 2>/dev/null || {
-		echo "sid-svscan $1 exited: $(cat "$T/svscan.err")" >&2
-		return 2
-	}
-	for fd in /proc/"$1"/fd/*; do
-		[[ $(readlink "$fd" 2>/dev/null) != */.sid-svscan/control ]] ||
-			return 0
-	done
-	return 1
-}
-
-# stop_svscan: SIGTERM to every sid-svscan started here, and wait until
-# it and every process of the test (sid-supervise, services) are gone.
-# After 15 s, SIGKILL to what is left and to the process groups it leads.
-stop_svscan() {
-	local pid pgid own
-	for pid in "${SVSCAN_PIDS[@]}"; do
-		kill -CONT "$pid" 2>/dev/null || true
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	if ! wait_for 15 no_test_procs 2>/dev/null; then
-		echo "teardown: still running 15 s after SIGTERM:" >&2
-		own=$(ps -o pgid= -p $$ | tr -d ' ')
-		for pid in "${SVSCAN_PIDS[@]}" $(test_procs); do
-			ps -o pid=,pgid=,args= -p "$pid" >&2 || true
-			pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
-			[ -z "$pgid" ] || [ "$pgid" = "$own" ] ||
-				kill -KILL -- "-$pgid" 2>/dev/null || true
-			kill -KILL "$pid" 2>/dev/null || true
-		done
-	fi
-	for pid in "${SVSCAN_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	SVSCAN_PIDS=()
 }
 
 # numbers_report FILE: check FILE, the output of numbers.sh instances.
