@@ -45,6 +45,7 @@
 #include "io.h"
 #include "msg.h"
 #include "status.h"
+#include "svcheck.h"
 
 #define EXIT_DONE	0
 #define EXIT_NOT_DONE	1
@@ -151,15 +152,16 @@ service_path(const struct service *svc, const char *file, char *buf,
 	snprintf(buf, size, "%s/%s", svc->dir, file);
 }
 
-/* 0 when SVC's conf parses, else EXIT_NO_SERVICE with a line said. */
+/*
+ * 0 when SVC's conf and env/ load, else EXIT_NO_SERVICE with a line
+ * said: a command that would reload them is not sent.
+ */
 static int
 check_conf(const struct service *svc)
 {
-	char path[PATH_MAX + 8], err[PATH_MAX + 256];
-	struct sv_conf conf;
+	char err[PATH_MAX + 256];
 
-	service_path(svc, "conf", path, sizeof path);
-	if (conf_load(path, path, &conf, err, sizeof err) == 0)
+	if (svc_check(svc->dir, svc->dir, NULL, err, sizeof err) == 0)
 		return EXIT_DONE;
 	sid_error("%s: config_invalid: %s", shown(svc->name), shown(err));
 	return EXIT_NO_SERVICE;

@@ -1,0 +1,22 @@
+/*
+ * svcheck: whether a service directory would load as it is now, so
+ * that a command (sid-ctl -u/-o/-r, sid-ctl scan -r) can refuse a typo
+ * before it takes a running service down.
+ */
+#ifndef SID_SVCHECK_H
+#define SID_SVCHECK_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+/*
+ * svc_check: read DIR/conf and DIR/env/ as sid-supervise would (SHOWN
+ * stands for DIR in messages).  Returns 0 with the settings in CONF
+ * (when not NULL), or -1 with "SHOWN/conf:3: what" or
+ * "SHOWN/env/NAME: what" in ERR.
+ */
+int	svc_check(const char *dir, const char *shown, struct sv_conf *conf,
+	    char *err, size_t errlen);
+
+#endif
