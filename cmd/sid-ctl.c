@@ -370,17 +370,33 @@ has_control(const char *text, char cmd)
 	return 0;
 }
 
-/* SINCE_MS: the wall time the command was sent, for GOAL_RAN. */
+/*
+ * A wait: what for, and what the service was when the command was sent
+ * (for -w), so that a new instance can be told from the old one.
+ */
+struct wait {
+	enum goal		 goal;
+	int			 after_command;	/* -w: a command was sent */
+	long			 old_pid;
+	unsigned long		 old_attempt;
+	int			 old_running;	/* starting or up then */
+	int64_t			 sent_ms;	/* wall time it was sent */
+	const struct events_mark *mark;		/* events before it, or NULL */
+};
+
+/* 1 when ST (a status read since W's command) has GOAL. */
 static int
-reached(const struct status_info *st, enum goal goal, long old_pid,
-    int64_t sent_ms)
+reached(const struct status_info *st, const struct wait *w)
 {
-	switch (goal) {
+	switch (w->goal) {
 	case GOAL_UP:
-		return strcmp(st->state, "up") == 0;
+		/* After -u, readiness too, where it is configured. */
+		return strcmp(st->state, "up") == 0 && (!w->after_command ||
+		    strcmp(st->ready, "no") != 0);
 	case GOAL_RAN:
 		return strcmp(st->state, "up") == 0 ||
-		    (strcmp(st->state, "down") == 0 && st->since_ms >= sent_ms &&
+		    (strcmp(st->state, "down") == 0 &&
+		    st->since_ms >= w->sent_ms &&
 		    strcmp(st->last_exit, "none") != 0);
 	case GOAL_DOWN:
 		return strcmp(st->state, "down") == 0 ||
@@ -389,7 +405,8 @@ reached(const struct status_info *st, enum goal goal, long old_pid,
 		return strcmp(st->state, "up") == 0 &&
 		    strcmp(st->ready, "no") != 0;
 	case GOAL_NEW_PID:
-		return strcmp(st->state, "up") == 0 && st->pid != old_pid;
+		return strcmp(st->state, "up") == 0 && st->pid != w->old_pid &&
+		    strcmp(st->ready, "no") != 0;
 	case GOAL_PAUSED:
 		return st->paused;
 	case GOAL_RUNNING:
@@ -399,6 +416,67 @@ reached(const struct status_info *st, enum goal goal, long old_pid,
 		break;
 	}
 	return 1;
+}
+
+/*
+ * 1 when the instance that -u or -r waits for has already ended: ST
+ * shows no instance running, and one started since the command (the
+ * attempt counter moved), or the one that was starting then is gone.
+ * Also 1 when it came up but missed its ready-timeout.
+ */
+static int
+ended_early(const struct status_info *st, const struct wait *w)
+{
+	int running = strcmp(st->state, "starting") == 0 ||
+	    strcmp(st->state, "up") == 0;
+
+	if (!w->after_command || (w->goal != GOAL_UP &&
+	    w->goal != GOAL_NEW_PID))
+		return 0;
+	if (strcmp(st->state, "up") == 0 && strcmp(st->ready, "no") == 0)
+		return 1;
+	/* A second start since the command: the first one has ended. */
+	if (st->attempt > w->old_attempt + 1)
+		return 1;
+	if (running || st->since_ms < w->sent_ms ||
+	    strcmp(st->state, "stopping") == 0)
+		return 0;
+	return st->attempt > w->old_attempt ||
+	    (w->goal == GOAL_UP && w->old_running);
+}
+
+/*
+ * Whether the instance PID, up without a readiness signal, has settled:
+ * it waits (sleeps in the kernel, or is stopped) rather than runs, so a
+ * run that exits at once is not taken for up; or it has lived UP_MS.
+ * Where /proc cannot tell, only the time counts (SETTLE_FALLBACK_MS).
+ */
+#define SETTLE_MAX_MS		1000
+#define SETTLE_FALLBACK_MS	100
+static int
+settled(const struct status_info *st)
+{
+	char path[64], buf[512], *p;
+	int64_t age = clock_wall_ms() - st->since_ms;
+	ssize_t n;
+	int fd;
+
+	if (age >= SETTLE_MAX_MS)
+		return 1;
+	snprintf(path, sizeof path, "/proc/%ld/stat", st->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT && access("/proc/self/stat", F_OK) != 0 ?
+		    age >= SETTLE_FALLBACK_MS && kill((pid_t)st->pid, 0) == 0 :
+		    0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold ')', so the last one. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 0;
+	return p[2] == 'S' || p[2] == 'T' || p[2] == 't' || st->paused;
 }
 
 static void
@@ -470,53 +548,75 @@ no_signal_failed(const struct service *svc, const struct events_mark *m)
 	return r;
 }
 
+/* The line and exit code for ended_early(ST): the instance is gone. */
+static int
+ended_line(const struct service *svc, const struct status_info *st)
+{
+	if (strcmp(st->state, "up") == 0)
+		sid_error("%s: up but not ready: %s", shown(svc->name),
+		    shown(st->error));
+	else if (st->error[0] != '\0')
+		sid_error("%s: ended before it was up: %s: %s",
+		    shown(svc->name), shown(st->last_exit), shown(st->error));
+	else
+		sid_error("%s: ended before it was up: %s, state is %s",
+		    shown(svc->name), shown(st->last_exit), shown(st->state));
+	return EXIT_NOT_DONE;
+}
+
 /*
- * Poll SVC's status until GOAL or DEADLINE (monotonic ms).  With
- * FAIL_FAST, a state=failed that began after SENT_MS (wall) ends the wait
- * at once: the command was answered, and the answer is no.  With M, so
- * does a signal_failed in the events appended since M.
+ * Poll SVC's status until W's goal or DEADLINE (monotonic ms).  A
+ * sid-supervise not running yet is waited for.  A state=failed ends the
+ * wait at once (nothing will change by itself): for a command, one that
+ * began after it was sent.  After -u and -r, so does the end of the new
+ * instance before it is up (and ready, where configured), and a
+ * signal_failed in the events appended since the command.
  */
 static int
-wait_goal(const struct service *svc, enum goal goal, long old_pid,
-    int64_t deadline, int fail_fast, int64_t sent_ms,
-    const struct events_mark *m)
+wait_goal(const struct service *svc, const struct wait *w, int64_t deadline)
 {
 	struct status_info st;
 	int64_t started = clock_now_ms();
-	int r;
+	int r, have = 0;
 
 	for (;;) {
-		if ((r = no_signal_failed(svc, m)) != EXIT_DONE)
+		if ((r = no_signal_failed(svc, w->mark)) != EXIT_DONE)
 			return r;
 		r = supervised(svc);
-		if (goal == GOAL_GONE) {
+		if (w->goal == GOAL_GONE) {
 			if (r == 0)
 				return EXIT_DONE;
 			if (r == -1)
 				return not_supervised(svc, r);
-		} else if (r != 1) {
+		} else if (r == -1) {
 			return not_supervised(svc, r);
-		} else if (read_status(svc, &st) == 0) {
-			if (reached(&st, goal, old_pid, sent_ms))
+		} else if (r == 1 && (have = read_status(svc, &st) == 0)) {
+			if (ended_early(&st, w))
+				return ended_line(svc, &st);
+			if (reached(&st, w) && (!w->after_command ||
+			    (w->goal != GOAL_UP && w->goal != GOAL_NEW_PID) ||
+			    strcmp(st.ready, "n/a") != 0 || settled(&st)))
 				return EXIT_DONE;
-			if (fail_fast && goal == GOAL_PAUSED && st.pid == 0) {
+			if (w->after_command && w->goal == GOAL_PAUSED &&
+			    st.pid == 0) {
 				sid_error("%s: no child to pause",
 				    shown(svc->name));
 				return EXIT_NOT_DONE;
 			}
-			if (fail_fast && strcmp(st.state, "failed") == 0 &&
-			    st.since_ms >= sent_ms) {
+			if (strcmp(st.state, "failed") == 0 &&
+			    st.since_ms >= w->sent_ms) {
 				sid_error("%s: failed: %s", shown(svc->name),
 				    shown(st.error));
-				return strncmp(st.error, "config_invalid", 14)
-				    == 0 ? EXIT_NO_SERVICE : EXIT_NOT_DONE;
+				return EXIT_NOT_DONE;
 			}
 		}
 		if (clock_now_ms() >= deadline)
 			break;
 		pause_ms(poll_step(started));
 	}
-	if (goal == GOAL_GONE || read_status(svc, &st) == -1)
+	if (w->goal != GOAL_GONE && supervised(svc) == 0)
+		return not_supervised(svc, 0);
+	if (w->goal == GOAL_GONE || !have)
 		sid_error("%s: timed out", shown(svc->name));
 	else
 		sid_error("%s: timed out, state is %s%s%s", shown(svc->name),
@@ -588,6 +688,35 @@ send_failed(const struct service *svc, const char *path)
 /* The commands that send a signal, told only through events. */
 #define SIGNAL_CMDS	"tkhaiq12pc"
 
+/*
+ * Send CMDS to SVC's FIFO PATH, noting in W what the service was just
+ * before.  With WAIT, a sid-supervise that is not there yet (no reader
+ * on the FIFO) is waited for until DEADLINE.
+ */
+static int
+send_cmds(const struct service *svc, const char *path, const char *cmds,
+    int wait, int64_t deadline, struct wait *w)
+{
+	int64_t started = clock_now_ms();
+	struct status_info st;
+
+	for (;;) {
+		if (read_status(svc, &st) == 0) {
+			w->old_pid = st.pid;
+			w->old_attempt = st.attempt;
+			w->old_running = strcmp(st.state, "starting") == 0 ||
+			    strcmp(st.state, "up") == 0;
+		}
+		w->sent_ms = clock_wall_ms();
+		if (ctl_send(path, cmds, strlen(cmds)) == 0)
+			return EXIT_DONE;
+		if (!wait || (errno != ENXIO && errno != ENOENT) ||
+		    clock_now_ms() >= deadline)
+			return send_failed(svc, path);
+		pause_ms(poll_step(started));
+	}
+}
+
 /* Send CMDS to one service and, with WAIT, wait for the last one. */
 static int
 control_one(const char *name, const char *cmds, int wait, int64_t deadline)
@@ -595,33 +724,26 @@ control_one(const char *name, const char *cmds, int wait, int64_t deadline)
 	char path[PATH_MAX + 32], last = cmds[strlen(cmds) - 1];
 	struct events_mark mark;
 	struct service svc;
-	struct status_info st;
-	enum goal goal = GOAL_NONE;
-	long old_pid = 0;
-	int64_t sent_ms;
+	struct wait w = { .after_command = 1, .mark = &mark };
 	int r;
 
 	if ((r = resolve(name, &svc)) != EXIT_DONE)
 		return r;
 	if (strpbrk(cmds, "uor") != NULL && (r = check_conf(&svc)) != 0)
 		return r;
-	if (read_status(&svc, &st) == 0)
-		old_pid = st.pid;
 	events_mark_take(&svc, &mark);
 	service_path(&svc, "supervise/control", path, sizeof path);
-	sent_ms = clock_wall_ms();
-	if (ctl_send(path, cmds, strlen(cmds)) == -1)
-		return send_failed(&svc, path);
+	if ((r = send_cmds(&svc, path, cmds, wait, deadline, &w)) != EXIT_DONE)
+		return r;
 	if (strpbrk(cmds, SIGNAL_CMDS) != NULL &&
 	    (r = wait_recorded(&svc, &mark, last, deadline)) != EXIT_DONE)
 		return r;
-	if (wait)
-		goal = goal_of(last);
-	if (goal == GOAL_NONE)
+	w.goal = wait ? goal_of(last) : GOAL_NONE;
+	if (w.goal == GOAL_NONE)
 		return EXIT_DONE;
 	/* Status has a millisecond grain: a failure in the same ms counts. */
-	return wait_goal(&svc, goal, old_pid, deadline, 1, sent_ms - 1,
-	    &mark);
+	w.sent_ms--;
+	return wait_goal(&svc, &w, deadline);
 }
 
 static int
@@ -895,26 +1017,26 @@ static int
 cmd_wait(int argc, char *argv[])
 {
 	struct service svc;
-	enum goal goal = GOAL_NONE;
+	struct wait w = { .goal = GOAL_NONE };
 	int64_t timeout = 10000, deadline;
 	int c, r, worst = EXIT_DONE;
 
 	while ((c = getopt(argc, argv, "udRT:")) != -1) {
 		switch (c) {
-		case 'u': goal = GOAL_UP; break;
-		case 'd': goal = GOAL_DOWN; break;
-		case 'R': goal = GOAL_READY; break;
+		case 'u': w.goal = GOAL_UP; break;
+		case 'd': w.goal = GOAL_DOWN; break;
+		case 'R': w.goal = GOAL_READY; break;
 		case 'T': timeout = parse_timeout(optarg); break;
 		default: usage("wait: unknown option");
 		}
 	}
-	if (goal == GOAL_NONE || optind == argc)
-		usage(goal == GOAL_NONE ? "wait: -u, -d or -R needed" :
+	if (w.goal == GOAL_NONE || optind == argc)
+		usage(w.goal == GOAL_NONE ? "wait: -u, -d or -R needed" :
 		    "wait: no service");
 	deadline = clock_now_ms() + timeout;
 	for (; optind < argc; optind++) {
 		if ((r = resolve(argv[optind], &svc)) == EXIT_DONE)
-			r = wait_goal(&svc, goal, 0, deadline, 0, 0, NULL);
+			r = wait_goal(&svc, &w, deadline);
 		if (r > worst)
 			worst = r;
 	}
