@@ -552,7 +552,8 @@ no_signal_failed(const struct service *svc, const struct events_mark *m)
 static int
 ended_line(const struct service *svc, const struct status_info *st)
 {
-	if (strcmp(st->state, "up") == 0)
+	if (strcmp(st->state, "up") == 0 && strcmp(st->ready, "no") == 0 &&
+	    st->error[0] != '\0')
 		sid_error("%s: up but not ready: %s", shown(svc->name),
 		    shown(st->error));
 	else if (st->error[0] != '\0')
