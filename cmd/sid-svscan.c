@@ -635,7 +635,7 @@ changed_parts(const struct sup *p, const char *dir)
  * touched: it keeps running as it was.
  */
 static void
-report_unit_of(struct svc *s, struct sup *p, int restart)
+gather_unit(struct svc *s, struct sup *p, int restart)
 {
 	char dir[PATH_MAX], name[PATH_MAX], err[PATH_MAX + 256];
 	const char *suffix = p == &s->log ? "/log" : "";
@@ -672,9 +672,9 @@ write_report(int restart)
 	for (i = 0; i < nsvcs; i++) {
 		if (svcs[i]->removed)
 			continue;
-		report_unit_of(svcs[i], &svcs[i]->main, restart);
+		gather_unit(svcs[i], &svcs[i]->main, restart);
 		if (svcs[i]->has_log)
-			report_unit_of(svcs[i], &svcs[i]->log, restart);
+			gather_unit(svcs[i], &svcs[i]->log, restart);
 	}
 	n = (size_t)snprintf(head, sizeof head, "scan %lu\n", ++report_seq);
 	len = report_format(&pending, NULL, 0);
