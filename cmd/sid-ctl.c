@@ -1440,8 +1440,36 @@ report_seq(const char *path, char **text)
 }
 
 /*
- * Ask sid-svscan to rescan now ("a"; with -r "A": and restart services
- * whose run, conf or env/ changed) and print its report.
+ * The report's "invalid NAME: ..." lines (sid-svscan wrote them
+ * escaped): one line on stderr for them, the first one and how many
+ * more.  Returns their number.
+ */
+static size_t
+report_invalid(const char *body)
+{
+	const char *line, *next, *first = NULL;
+	size_t n = 0, len, first_len = 0;
+
+	for (line = body; *line != '\0'; line = next) {
+		len = strcspn(line, "\n");
+		next = line + len + (line[len] == '\n');
+		if (strncmp(line, "invalid ", 8) == 0 && n++ == 0) {
+			first = line;
+			first_len = len;
+		}
+	}
+	if (n == 1)
+		sid_error("scan: %.*s", (int)first_len, first);
+	else if (n > 1)
+		sid_error("scan: %.*s (and %zu more invalid)", (int)first_len,
+		    first, n - 1);
+	return n;
+}
+
+/*
+ * Ask sid-svscan to rescan now ("a"; with -r "A": and restart the
+ * units whose run, conf or env/ changed and whose conf and env/ are
+ * valid) and print its report.  3 when it says a unit is invalid.
  */
 static int
 cmd_scan(int argc, char *argv[])
@@ -1449,7 +1477,7 @@ cmd_scan(int argc, char *argv[])
 	char control[PATH_MAX], report[PATH_MAX], *text, *body;
 	int64_t timeout = 10000, deadline, started;
 	unsigned long old;
-	int c, restart = 0, err;
+	int c, restart = 0, err, code;
 
 	while ((c = getopt(argc, argv, "rT:")) != -1) {
 		if (c == 'r')
@@ -1490,9 +1518,11 @@ cmd_scan(int argc, char *argv[])
 	}
 	body = strchr(text, '\n');
 	body = body != NULL ? body + 1 : text + strlen(text);
-	fputs(*body != '\0' ? body : "no changes\n", stdout);
+	fputs(body, stdout);
+	fflush(stdout);
+	code = report_invalid(body) > 0 ? EXIT_NO_SERVICE : EXIT_DONE;
 	free(text);
-	return EXIT_DONE;
+	return code;
 }
 
 int

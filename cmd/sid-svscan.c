@@ -58,8 +58,10 @@
 #include "io.h"
 #include "msg.h"
 #include "proc.h"
+#include "report.h"
 #include "selfpipe.h"
 #include "status.h"
+#include "svcheck.h"
 
 #define CTL_DIR		".sid-svscan"
 #define RESTART_MIN_MS	250	/* a sid-supervise that died: first retry */
@@ -123,8 +125,7 @@ static int64_t		 next_scan_at;
 static int		 shutting_down;
 static int64_t		 shutdown_until;
 static unsigned long	 report_seq;
-static char		 changes[65536];	/* added/removed since report */
-static size_t		 changes_len;
+static struct report	 pending;	/* added/removed since the report */
 
 static void
 usage(FILE *to, int code)
@@ -137,15 +138,15 @@ static void	read_output(struct svc *);
 static int	check_scan_dir(int64_t);
 static void	put_line(const struct svc *, const char *, size_t);
 
-/* A line of the next scan report: WHAT and a service's escaped name. */
+/*
+ * A line of the next scan report: KIND and a service's name.  Nobody
+ * may ask for a report for long: past REPORT_MAX_LINES, lines are lost
+ * rather than memory.
+ */
 static void
-note_change(const char *what, const char *label)
+note_change(enum report_kind kind, const char *name)
 {
-	int n = snprintf(changes + changes_len, sizeof changes - changes_len,
-	    "%s %s\n", what, label);
-
-	if (n > 0 && (size_t)n < sizeof changes - changes_len)
-		changes_len += (size_t)n;
+	report_add(&pending, kind, name, NULL);
 }
 
 /* ---- the table of services, sorted by name ---- */
@@ -436,7 +437,7 @@ new_service(const char *name, size_t slot, const struct stat *st,
 		s->main.start_at = now + RESTART_MAX_MS;
 		return;
 	}
-	note_change("added", s->label);
+	note_change(REPORT_ADDED, s->name);
 	if (s->has_log)
 		start_sup(s, &s->log, now);
 	start_sup(s, &s->main, now);
@@ -447,7 +448,7 @@ static void
 remove_service(struct svc *s, int64_t now)
 {
 	if (!s->removed && !shutting_down)
-		note_change("removed", s->label);
+		note_change(REPORT_REMOVED, s->name);
 	s->removed = 1;
 	s->main.start_at = s->log.start_at = -1;
 	if (s->main.pid != 0) {
@@ -598,109 +599,98 @@ reap(int64_t now)
 
 /* ---- sid-ctl scan: a report of what changed ---- */
 
-/* Services whose run, conf or env/ changed since their last load. */
-static size_t
-report_changed(char *buf, size_t size, int restart)
+/*
+ * Which of run, conf and env/ of DIR differ from what P's sid-supervise
+ * last loaded (supervise/loaded): REPORT_RUN | ...; 0 when none does,
+ * or when P has not said yet.
+ */
+static unsigned
+changed_parts(const struct sup *p, const char *dir)
 {
-	char path[PATH_MAX], *text;
+	char path[PATH_MAX + sizeof "/supervise/loaded"], *text;
 	struct fingerprint then, now;
-	size_t len, n = 0, i;
-	struct svc *s;
+	unsigned parts = 0;
+	size_t len;
 
-	for (i = 0; i < nsvcs && n < size; i++) {
-		s = svcs[i];
-		if (s->removed || s->main.pid == 0)
-			continue;
-		sup_path(s, &s->main, "loaded", path, sizeof path);
-		if (io_read_file(path, 4096, &text, &len) == -1)
-			continue;
-		if (fp_parse(text, &then) == 0) {
-			fp_service(s->dir, &now);
-			if (then.run != now.run || then.conf != now.conf ||
-			    then.env != now.env) {
-				n += (size_t)snprintf(buf + n, size - n,
-				    "changed %s:%s%s%s\n", s->label,
-				    then.run != now.run ? " run" : "",
-				    then.conf != now.conf ? " conf" : "",
-				    then.env != now.env ? " env" : "");
-				if (restart && n < size &&
-				    sup_send(s, &s->main, "r") == 0)
-					n += (size_t)snprintf(buf + n, size - n,
-					    "restarted %s\n", s->label);
-			}
-		}
-		free(text);
-	}
-	return n < size ? n : size;
-}
-
-struct port_use {
-	unsigned	 port;
-	const char	*name;
-};
-
-static int
-compare_ports(const void *a, const void *b)
-{
-	const struct port_use *x = a, *y = b;
-
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-/* Two services that declare the same ready-port. */
-static size_t
-report_conflicts(char *buf, size_t size)
-{
-	struct port_use *uses;
-	struct sv_conf conf;
-	char path[PATH_MAX], err[256];
-	size_t nuses = 0, n = 0, i, j;
-
-	if (nsvcs == 0 || (uses = calloc(nsvcs, sizeof *uses)) == NULL)
+	if (p->pid == 0)
 		return 0;
-	for (i = 0; i < nsvcs; i++) {
-		snprintf(path, sizeof path, "%s/conf", svcs[i]->dir);
-		if (!svcs[i]->removed && conf_load(path, path, &conf, err,
-		    sizeof err) == 0 && conf.ready_port != 0) {
-			uses[nuses].port = conf.ready_port;
-			uses[nuses++].name = svcs[i]->label;
-		}
+	snprintf(path, sizeof path, "%s/supervise/loaded", dir);
+	if (io_read_file(path, 4096, &text, &len) == -1)
+		return 0;
+	if (fp_parse(text, &then) == 0) {
+		fp_service(dir, &now);
+		parts = (then.run != now.run ? REPORT_RUN : 0) |
+		    (then.conf != now.conf ? REPORT_CONF : 0) |
+		    (then.env != now.env ? REPORT_ENV : 0);
 	}
-	qsort(uses, nuses, sizeof *uses, compare_ports);
-	for (i = 0; i < nuses && n < size; i = j) {
-		for (j = i + 1; j < nuses && uses[j].port == uses[i].port; j++)
-			;
-		if (j - i < 2)
-			continue;
-		n += (size_t)snprintf(buf + n, size - n, "conflict port %u:",
-		    uses[i].port);
-		for (; i < j && n < size; i++)
-			n += (size_t)snprintf(buf + n, size - n, " %s",
-			    uses[i].name);
-		if (n < size)
-			buf[n++] = '\n';
-	}
-	free(uses);
-	return n < size ? n : size;
+	free(text);
+	return parts;
 }
 
+/*
+ * The lines of one unit, the service S or (P == &S->log) its logger:
+ * invalid when its conf or env/ does not load now, else changed (and
+ * with RESTART restarted: r makes its sid-supervise read conf and env/
+ * again), and the ready-port it declares.  An invalid unit is never
+ * touched: it keeps running as it was.
+ */
+static void
+gather_unit(struct svc *s, struct sup *p, int restart)
+{
+	char dir[PATH_MAX], name[PATH_MAX], err[PATH_MAX + 256];
+	const char *suffix = p == &s->log ? "/log" : "";
+	struct sv_conf conf;
+	unsigned parts;
+
+	snprintf(dir, sizeof dir, "%s%s", s->dir, suffix);
+	snprintf(name, sizeof name, "%s%s", s->name, suffix);
+	report_unit(&pending, name);
+	if (svc_check(dir, name, &conf, err, sizeof err) == -1) {
+		report_add(&pending, REPORT_INVALID, name, err);
+		return;
+	}
+	report_port(&pending, conf.ready_port, name);
+	if ((parts = changed_parts(p, dir)) == 0)
+		return;
+	report_changed(&pending, name, parts);
+	if (restart && sup_send(s, p, "r") == 0)
+		report_add(&pending, REPORT_RESTARTED, name, NULL);
+}
+
+/*
+ * .sid-svscan/report: "scan N", then the lines of lib/report.h: the
+ * added and removed since the last report, and for every unit of the
+ * tree (removed ones aside) whether it is invalid or changed now.
+ */
 static void
 write_report(int restart)
 {
-	static char buf[sizeof changes + 65536];
-	size_t n;
+	char head[64];
+	char *text;
+	size_t i, n, len;
 
-	n = (size_t)snprintf(buf, sizeof buf, "scan %lu\n", ++report_seq);
-	memcpy(buf + n, changes, changes_len);
-	n += changes_len;
-	changes_len = 0;
-	n += report_changed(buf + n, sizeof buf - n, restart);
-	n += report_conflicts(buf + n, sizeof buf - n);
-	if (io_replace(CTL_DIR "/report", buf, n) == -1)
+	for (i = 0; i < nsvcs; i++) {
+		if (svcs[i]->removed)
+			continue;
+		gather_unit(svcs[i], &svcs[i]->main, restart);
+		if (svcs[i]->has_log)
+			gather_unit(svcs[i], &svcs[i]->log, restart);
+	}
+	n = (size_t)snprintf(head, sizeof head, "scan %lu\n", ++report_seq);
+	len = report_format(&pending, NULL, 0);
+	if ((text = malloc(n + len + 1)) == NULL) {
 		sid_warn_sys("unable to write %s/%s/report", scan_label,
 		    CTL_DIR);
+		report_clear(&pending);
+		return;
+	}
+	memcpy(text, head, n);
+	report_format(&pending, text + n, len + 1);
+	report_clear(&pending);
+	if (io_replace(CTL_DIR "/report", text, n + len) == -1)
+		sid_warn_sys("unable to write %s/%s/report", scan_label,
+		    CTL_DIR);
+	free(text);
 }
 
 /*

@@ -356,7 +356,7 @@ pickup_remove_readd() {
 	chmod +x "$SID_SCANDIR/.hidden/run"
 	echo 'not a service' >"$SID_SCANDIR/notes"
 	run -0 sid-ctl scan
-	[ "$output" = 'no changes' ]
+	[ "$output" = 'unchanged 0' ]
 	[ ! -e "$SID_SCANDIR/late/supervise" ]
 	[ ! -e "$SID_SCANDIR/.hidden/supervise" ]
 
@@ -380,14 +380,14 @@ pickup_remove_readd() {
 	wait_for 2 is_up "$a"
 	link_in b
 	run -0 sid-ctl scan
-	[ "$output" = $'added a\nadded b' ]
+	[ "$output" = $'added a\nadded b\nunchanged 0' ]
 	wait_for 2 is_up "$b"
 	rm "$SID_SCANDIR/a"
 	kill -HUP "$SVSCAN_PID"
 	wait_for 5 eval "! supervised '$a'"
 	[ "$(state "$a")" = down ]
 	run -0 sid-ctl scan
-	[ "$output" = 'removed a' ]
+	[ "$output" = $'removed a\nunchanged 1' ]
 }
 
 @test "a service directory deleted outright: SIGTERM to its sid-supervise, which stops it, then its logger" {
@@ -412,7 +412,7 @@ pickup_remove_readd() {
 	count_is 0 "linelog $T/gone.log"
 	kill -0 "$SVSCAN_PID"
 	run -0 sid-ctl scan
-	[ "$output" = $'added gone\nremoved gone' ]
+	[ "$output" = $'added gone\nremoved gone\nunchanged 0' ]
 	# Its lines up to the end line of its TERM trap landed.
 	run -0 numbers_report "$T/gone.log"
 	[[ $output =~ ^[0-9]+\ ([0-9]+)\ -\ ([0-9]+)$ ]]
@@ -716,15 +716,15 @@ lingering_zombies() {
 
 # --- sid-ctl scan ---------------------------------------------------------
 
-# scan_is [-r] EXPECTED...: sid-ctl scan prints these lines (any order).
+# scan_is [-r] EXPECTED...: sid-ctl scan exits 0 and prints exactly these
+# lines, in this order (the report is sorted).
 scan_is() {
-	local want got opt=()
+	local want opt=()
 	[ "$1" != -r ] || { opt=(-r); shift; }
 	run -0 sid-ctl scan "${opt[@]}"
-	want=$(printf '%s\n' "$@" | sort)
-	got=$(printf '%s\n' "$output" | sort)
-	[ "$got" = "$want" ] || {
-		printf 'sid-ctl scan printed:\n%s\nwanted:\n%s\n' "$got" "$want" >&2
+	want=$(printf '%s\n' "$@")
+	[ "$output" = "$want" ] || {
+		printf 'sid-ctl scan printed:\n%s\nwanted:\n%s\n' "$output" "$want" >&2
 		return 1
 	}
 }
@@ -740,41 +740,41 @@ scan_is() {
 	start_svscan "$SID_SCANDIR"
 	wait_for 5 is_up "$a"
 	wait_for 5 is_up "$b"
-	scan_is 'added a' 'added b'
-	scan_is 'no changes'
+	scan_is 'added a' 'added b' 'unchanged 0'
+	scan_is 'unchanged 2'
 
 	# (Each new service is up before the scan: see the next test.)
 	link_in c
 	wait_for 5 is_up "$c"
 	rm "$SID_SCANDIR/b"
-	scan_is 'added c' 'removed b'
+	scan_is 'removed b' 'added c' 'unchanged 1'
 	wait_for 10 eval "! supervised '$b'"
-	scan_is 'no changes'
+	scan_is 'unchanged 2'
 
 	# Edits of what a was started from.
 	echo 'finish-timeout = 2s' >>"$a/conf"
-	scan_is 'changed a: conf'
+	scan_is 'changed a: conf' 'unchanged 1'
 	mkdir "$a/env"
 	echo bar >"$a/env/FOO"
-	scan_is 'changed a: conf env'
+	scan_is 'changed a: conf env' 'unchanged 1'
 	echo '# edited' >>"$a/run"
-	scan_is 'changed a: run conf env'
-	scan_is 'changed a: run conf env'
+	scan_is 'changed a: run conf env' 'unchanged 1'
+	scan_is 'changed a: run conf env' 'unchanged 1'
 	old=$(field "$a" pid)
-	scan_is -r 'changed a: run conf env' 'restarted a'
+	scan_is -r 'changed a: run conf env' 'restarted a' 'unchanged 1'
 	wait_for 10 is_up "$a" "$old"
-	scan_is 'no changes'
+	scan_is 'unchanged 2'
 
 	# An automatic restart reads run again, but not conf.
 	echo '# edited' >>"$c/run"
 	echo 'finish-timeout = 2s' >>"$c/conf"
-	scan_is 'changed c: run conf'
+	scan_is 'changed c: run conf' 'unchanged 1'
 	old=$(field "$c" pid)
 	sid-ctl -k c
 	wait_for 10 is_up "$c" "$old"
-	scan_is 'changed c: conf'
+	scan_is 'changed c: conf' 'unchanged 1'
 	sid-ctl -w -r c
-	scan_is 'no changes'
+	scan_is 'unchanged 2'
 
 	# Two services declaring one ready-port.
 	p1=$(service p1 'exec sleep 1000' 'ready-port = 1' 'ready-timeout = 100ms')
@@ -782,10 +782,10 @@ scan_is() {
 	link_in p1 p2
 	wait_for 5 is_up "$p1"
 	wait_for 5 is_up "$p2"
-	scan_is 'added p1' 'added p2' 'conflict port 1: p1 p2'
-	scan_is 'conflict port 1: p1 p2'
+	scan_is 'added p1' 'added p2' 'conflict port 1: p1 p2' 'unchanged 2'
+	scan_is 'conflict port 1: p1 p2' 'unchanged 4'
 	rm "$SID_SCANDIR/p2"
-	scan_is 'removed p2'
+	scan_is 'removed p2' 'unchanged 3'
 
 	stop_svscan
 	run -2 --separate-stderr sid-ctl scan
@@ -811,7 +811,7 @@ scan_is() {
 		wait_for 5 is_up "$T/svc/$name"
 	done
 	sid-ctl scan >>"$T/reports"
-	[ "$(tail -n 1 "$T/reports")" = 'no changes' ]
+	[ "$(tail -n 1 "$T/reports")" = 'unchanged 40' ]
 	[ "$(grep -c '^added ' "$T/reports")" -eq 40 ]
 	run grep '^changed ' "$T/reports"
 	[ -z "$output" ] || {
@@ -877,7 +877,7 @@ scan_is() {
 	count_is 1 "mark:one:$T"
 	kill -0 "$SVSCAN_PID"
 	run -0 sid-ctl scan
-	[ "$output" = 'added one' ]
+	[ "$output" = $'added one\nunchanged 0' ]
 }
 
 @test "SIGTERM: every service stopped (loggers after theirs), SIGKILL reported, exit 0" {
@@ -1062,7 +1062,7 @@ scan_dir_comes_back() {
 	start_svscan "$SID_SCANDIR"
 	wait_for 5 is_up "$a"
 	wait_for 5 is_up "$b"
-	scan_is 'added a' 'added b'
+	scan_is 'added a' 'added b' 'unchanged 0'
 	pa=$(field "$a" pid)
 
 	# Moved away: said once; its services keep running meanwhile.
@@ -1082,7 +1082,7 @@ scan_dir_comes_back() {
 	wait_for 5 said 1 "$back"
 	wait_for 5 is_up "$c"
 	wait_for 10 eval "! supervised '$b'"
-	scan_is 'added c' 'removed b'
+	scan_is 'removed b' 'added c' 'unchanged 1'
 	[ "$(field "$a" pid)" = "$pa" ]
 	said 1 "$gone"
 
@@ -1090,7 +1090,7 @@ scan_dir_comes_back() {
 	rm -rf "$SID_SCANDIR/.sid-svscan"
 	wait_for 5 said 1 "$ctl"
 	wait_for 5 svscan_ready "$SVSCAN_PID"
-	scan_is 'no changes'
+	scan_is 'unchanged 2'
 	said 1 "$ctl"
 
 	# Removed outright, then made again with a and a new service d: c
@@ -1129,27 +1129,27 @@ scan_dir_comes_back() {
 	start_svscan "$SID_SCANDIR" -t 60
 	wait_for 5 is_up "$x"
 	wait_for 5 is_up "$SID_SCANDIR/y"
-	scan_is 'added x' 'added y'
+	scan_is 'added x' 'added y' 'unchanged 0'
 	py=$(field "$SID_SCANDIR/y" pid)
 
 	# Deleted and made again: the same name, another directory.
 	sx=$(sup_pid "$x")
 	rm -rf "$x"
 	mk_service "$x"
-	scan_is 'removed x'
+	scan_is 'removed x' 'unchanged 1'
 	wait_for 10 vanished "$sx"
 	wait_for 10 one_supervised "$x"
-	scan_is 'added x'
+	scan_is 'added x' 'unchanged 1'
 
 	# Turned into a file: stopped; a directory again: started.
 	sx=$(sup_pid "$x")
 	rm -rf "$x"
 	echo 'not a directory' >"$x"
-	scan_is 'removed x'
+	scan_is 'removed x' 'unchanged 1'
 	wait_for 10 vanished "$sx"
 	rm "$x"
 	mk_service "$x"
-	scan_is 'added x'
+	scan_is 'added x' 'unchanged 1'
 	wait_for 10 one_supervised "$x"
 	[ "$(field "$SID_SCANDIR/y" pid)" = "$py" ]
 	kill -0 "$SVSCAN_PID"
@@ -1162,7 +1162,7 @@ scan_dir_comes_back() {
 	sup=$(sup_pid "$SID_SCANDIR/-dash")
 	[ "$(tr '\0' ' ' <"/proc/$sup/cmdline")" = "$SID_ROOT/sid-supervise ./-dash " ]
 	run -0 sid-ctl scan
-	[ "$output" = 'added -dash' ]
+	[ "$output" = $'added -dash\nunchanged 0' ]
 	! grep -q usage "$T/svscan.err"
 }
 
@@ -1175,7 +1175,7 @@ scan_dir_comes_back() {
 	cd /
 	wait_for 5 is_up "$T/-scan/s"
 	run -0 sid-ctl scan
-	[ "$output" = 'added s' ]
+	[ "$output" = $'added s\nunchanged 0' ]
 
 	run -0 sh -c 'cd "$1" && echo hello | sid-log -- -logdir' sh "$T"
 	[ "$(cat "$T/-logdir/current")" = hello ]
@@ -1200,8 +1200,8 @@ scan_dir_comes_back() {
 	done
 
 	# One line per service in the report, and none that says removed.
-	scan_is 'added esc\x1b[31mred' 'added evil\nremoved web' 'added web'
-	[ "$(wc -l <"$SID_SCANDIR/.sid-svscan/report")" -eq 4 ]
+	scan_is 'added esc\x1b[31mred' 'added evil\nremoved web' 'added web' 'unchanged 0'
+	[ "$(wc -l <"$SID_SCANDIR/.sid-svscan/report")" -eq 5 ]
 
 	# -p: the prefix is the escaped name.
 	wait_for 5 grep -qxF 'evil\nremoved web: hello' "$T/svscan.out"
@@ -1210,7 +1210,7 @@ scan_dir_comes_back() {
 	[ "$(wc -l <"$T/svscan.out")" -eq 3 ]
 
 	rm "$SID_SCANDIR/$evil"
-	scan_is 'removed evil\nremoved web'
+	scan_is 'removed evil\nremoved web' 'unchanged 2'
 	wait_for 10 eval "! supervised \"\$T/svc/\$evil\""
 	is_up "$T/svc/web"
 
@@ -1231,13 +1231,13 @@ scan_dir_comes_back() {
 	for name in a b c d; do
 		wait_for 5 is_up "$T/svc/$name"
 	done
-	scan_is 'added a' 'added b' 'added c' 'added d'
+	scan_is 'added a' 'added b' 'added c' 'added d' 'unchanged 0'
 	report="$SID_SCANDIR/.sid-svscan/report"
 	before=$(sed -n '1s/^scan //p' "$report")
 
 	head -c 200000 /dev/zero | tr '\0' a >"$SID_SCANDIR/.sid-svscan/control"
 	run -0 sid-ctl scan
-	[ "$output" = 'no changes' ]
+	[ "$output" = 'unchanged 4' ]
 	after=$(sed -n '1s/^scan //p' "$report")
 	echo "reports $before -> $after"
 	(( after > before && after - before < 1000 ))
