@@ -443,6 +443,7 @@ mark_service(struct member *all, size_t n, pid_t pgid, pid_t supervisor,
 	size_t i;
 	int changed = 1;
 
+	memset(&key, 0, sizeof key);
 	for (i = 0; i < n; i++)
 		all[i].ours = all[i].pid != supervisor && (all[i].pid == pgid ||
 		    all[i].pgrp == pgid || all[i].session == pgid ||
