@@ -32,6 +32,7 @@
 #include "fingerprint.h"
 #include "io.h"
 #include "msg.h"
+#include "port.h"
 #include "proc.h"
 #include "selfpipe.h"
 #include "status.h"
@@ -256,11 +257,24 @@ op_signal_service(void *ctx, pid_t pgid, int sig)
 	return -1;
 }
 
+/*
+ * Ready by port: a listener of the service, not any.  The service is its
+ * cgroup where it has one, else its group, session and descendants
+ * (ours too: we adopt its orphans).
+ */
 static int
-op_probe(void *ctx, unsigned port)
+op_probe(void *ctx, unsigned port, pid_t pgid)
 {
 	(void)ctx;
-	return proc_probe_port(port);
+	return port_service_listens(port, pgid, getpid(),
+	    have_cgroup ? cg.path : NULL);
+}
+
+static int
+op_port_holder(void *ctx, unsigned port, char *who, size_t size)
+{
+	(void)ctx;
+	return port_holder(port, who, size);
 }
 
 static const struct sv_ops ops = {
@@ -269,6 +283,7 @@ static const struct sv_ops ops = {
 	.kill = op_kill,
 	.signal_service = op_signal_service,
 	.probe = op_probe,
+	.port_holder = op_port_holder,
 	.event = on_event,
 	.ctx = NULL,
 };

@@ -6,16 +6,12 @@
  * closed by it) or after the child wrote its errno.  So the caller knows,
  * before it goes on, whether the program is running.
  */
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,33 +367,4 @@ proc_describe(pid_t pid, char *buf, size_t size)
 	else
 		snprintf(buf, size, "pid %ld", (long)pid);
 	return buf;
-}
-
-int
-proc_probe_port(unsigned port)
-{
-	struct sockaddr_in sin;
-	struct pollfd pfd;
-	socklen_t len = sizeof(int);
-	int fd, err = -1;
-
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return 0;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	io_nonblock(fd);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0)
-		err = 0;
-	else if (errno == EINPROGRESS) {
-		/* Loopback answers at once; a few ms covers a busy host. */
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, 20) == 1)
-			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-	}
-	close(fd);
-	return err == 0;
 }

@@ -1,5 +1,5 @@
 /*
- * proc: start a service's program with a clean slate, and probe a port.
+ * proc: start a service's program with a clean slate, and look at processes.
  */
 #ifndef SID_PROC_H
 #define SID_PROC_H
@@ -48,11 +48,5 @@ int	proc_signal_descendants(pid_t skip, pid_t except, int sig);
  * does not, and "another process" for PID 0.  Returns BUF.
  */
 char	*proc_describe(pid_t pid, char *buf, size_t size);
-
-/*
- * proc_probe_port: 1 when a TCP connection to 127.0.0.1:PORT succeeds
- * within a few milliseconds, else 0.
- */
-int	proc_probe_port(unsigned port);
 
 #endif

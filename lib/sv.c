@@ -24,6 +24,8 @@
 #define CHECK_FIRST_MS	5	/* first probe or group check */
 #define CHECK_MAX_MS	200	/* slowest probe or group check */
 #define RUN_RETRY_MS	1000	/* ./run missing or not executable: look again */
+#define HOLD_MAX_MS	1000	/* slowest retry of a start held by its port */
+#define HOLD_MIN_MS	10	/* ... and quickest, even with backoff-initial 0 */
 
 static void	start(struct sv *, const struct sv_ops *, int explicit,
 		    const char *reason, int64_t now);
@@ -133,6 +135,8 @@ enter(struct sv *sv, const struct sv_ops *ops, enum sv_state to,
 	sv->check_at = -1;
 	sv->backoff_ms = 0;
 	sv->run_retry = 0;
+	if (to != SV_BACKOFF)
+		sv->holding = 0;
 	sv->events++;
 	ops->event(ops->ctx, from, to, reason);
 }
@@ -268,6 +272,7 @@ reset_restarts(struct sv *sv)
 	sv->restart_count = 0;
 	sv->restart_first = 0;
 	sv->next_delay_ms = sv->conf.backoff_initial_ms;
+	sv->hold_delay_ms = sv->conf.backoff_initial_ms;
 }
 
 /*
@@ -440,6 +445,52 @@ start_failed(struct sv *sv, const struct sv_ops *ops, enum sv_start_error err,
 	}
 }
 
+/*
+ * Before ./run starts: is its ready-port taken by another process?  Then
+ * a listener that is not the service's would answer for it, and the run
+ * would fail to bind.  The start is held in backoff instead, and tried
+ * again on the backoff ladder capped at min(backoff-max, HOLD_MAX_MS),
+ * so that it follows soon after the port is free.  Nothing ran, so it is
+ * no restart (max-restarts is not touched).  The first hold, and a new
+ * holder, make an event; a retry that finds the same holder is quiet.
+ * Returns 1 when the start is held.
+ */
+static int
+hold_for_port(struct sv *sv, const struct sv_ops *ops, const char *reason,
+    int64_t now)
+{
+	char who[sizeof sv->hold_who], why[sizeof sv->error + 96], dur[32];
+	int64_t cap, delay;
+	int again;
+
+	who[0] = '\0';
+	if (sv->conf.ready_port == 0 || ops->port_holder(ops->ctx,
+	    sv->conf.ready_port, who, sizeof who) != 1) {
+		sv->holding = 0;
+		return 0;
+	}
+	again = sv->state == SV_BACKOFF && sv->holding;
+	if (!again)
+		sv->hold_delay_ms = sv->conf.backoff_initial_ms;
+	cap = sv->conf.backoff_max_ms < HOLD_MAX_MS ?
+	    sv->conf.backoff_max_ms : HOLD_MAX_MS;
+	delay = sv->hold_delay_ms < cap ? sv->hold_delay_ms : cap;
+	if (delay < HOLD_MIN_MS)
+		delay = HOLD_MIN_MS;
+	sv->hold_delay_ms = delay * 2 < cap ? delay * 2 : cap;
+	snprintf(sv->error, sizeof sv->error, "port_in_use: %s", who);
+	if (!again || strcmp(who, sv->hold_who) != 0) {
+		snprintf(why, sizeof why, "%s: %s (next start in %s)", reason,
+		    sv->error, fmt_duration(dur, sizeof dur, delay));
+		enter(sv, ops, SV_BACKOFF, why);
+	}
+	memcpy(sv->hold_who, who, sizeof who);
+	sv->holding = 1;
+	sv->backoff_ms = delay;
+	sv->timer_at = now + delay;
+	return 1;
+}
+
 /* Start ./run; EXPLICIT (u, o, r) reads conf and env/ first. */
 static void
 start(struct sv *sv, const struct sv_ops *ops, int explicit,
@@ -449,6 +500,8 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 	enum sv_start_error err;
 
 	if (explicit && reload(sv, ops) == -1)
+		return;
+	if (hold_for_port(sv, ops, reason, now))
 		return;
 	enter(sv, ops, SV_STARTING, reason);
 	sv->paused = 0;
@@ -470,6 +523,8 @@ retry_run(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	enum sv_start_error err;
 	pid_t pid;
 
+	if (hold_for_port(sv, ops, "./run looked for again", now))
+		return;
 	if (ops->spawn(ops->ctx, argv, &sv->recipe, &pid, &err) == -1) {
 		if (run_is_absent(err)) {
 			sv->timer_at = now + RUN_RETRY_MS;
@@ -760,7 +815,7 @@ on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	char why[sizeof sv->error], dur[32];
 
 	if (sv->check_at >= 0 && now >= sv->check_at) {
-		if (ops->probe(ops->ctx, sv->conf.ready_port)) {
+		if (ops->probe(ops->ctx, sv->conf.ready_port, sv->pgid)) {
 			become_up(sv, ops, SV_READY_YES, "ready");
 			return;
 		}

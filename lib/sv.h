@@ -86,8 +86,21 @@ struct sv_ops {
 	 * Returns 0, or -1 with errno: ESRCH when none is left.
 	 */
 	int	(*signal_service)(void *ctx, pid_t pgid, int sig);
-	/* probe: 1 when 127.0.0.1:PORT accepts a TCP connection, else 0. */
-	int	(*probe)(void *ctx, unsigned port);
+	/*
+	 * probe: 1 when a listener of the service (its cgroup, process
+	 * group or session PGID, or their descendants, where the system
+	 * tells) accepts TCP connections on PORT at 127.0.0.1 or ::1, else
+	 * 0.  A foreign listener on the port does not count.
+	 */
+	int	(*probe)(void *ctx, unsigned port, pid_t pgid);
+	/*
+	 * port_holder: asked before each start of ./run of a service with
+	 * a ready-port: 1 when another process already listens on PORT
+	 * where 127.0.0.1 or ::1 reach it, with "127.0.0.1:8080 held by
+	 * pid 1234 (nginx)" in WHO; 0 when the port is free.
+	 */
+	int	(*port_holder)(void *ctx, unsigned port, char *who,
+		    size_t size);
 	/*
 	 * event: the state went from FROM to TO (equal for a note, such as
 	 * a control command that changed no state) because of REASON.
@@ -126,6 +139,9 @@ struct sv {
 	int		exiting;	/* x received */
 	int		leftover;	/* stopping an earlier instance */
 	int		run_retry;	/* failed: ./run missing or not executable */
+	int		holding;	/* backoff: a start held, port in use */
+	char		hold_who[256];	/* ... by what port_holder said */
+	int64_t		hold_delay_ms;	/* its retry ladder */
 	int		done;
 	unsigned long	events;		/* events emitted so far */
 };

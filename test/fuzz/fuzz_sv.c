@@ -3,8 +3,8 @@
  * sv_ops) by a sequence of events the input chooses: control bytes,
  * deaths with any wait status of ./run, ./finish and the processes ./run
  * forked, reaps, timers at the deadline or later, readiness, failing
- * spawns, reloads and signals (EPERM, ESRCH), processes that ignore
- * signals or survive SIGKILL.
+ * spawns, reloads and signals (EPERM, ESRCH), a ready-port another
+ * process holds, processes that ignore signals or survive SIGKILL.
  *
  * The fake is a small process table like test/unit/sv_test.c's: each
  * process has a pid and the service instance (process group) it
@@ -73,6 +73,7 @@ struct world {
 	int		has_finish;
 	int		finish_fails;
 	int		probe_ok;
+	int		port_held;	/* another process has the ready-port */
 	int		run_foreign;	/* ./run runs as another user */
 	int64_t		run_ok_since;	/* ./run can be started since then */
 	unsigned long	attempts;	/* ./run started */
@@ -106,7 +107,12 @@ struct world {
 	int64_t		restart_times[MAX_TIMES];
 	size_t		nrestart_times;
 	int		in_call;	/* inside an sv_* call */
+	int		holding;	/* backoff: a start held, port in use */
+	int64_t		hold_asked;	/* when port_holder was last asked */
 };
+
+#define HOLD_MIN_MS	10	/* lib/sv.c: a held start's quickest retry */
+#define HOLD_MAX_MS	1000	/* ... and slowest */
 
 static struct world	 w;
 static int		 trace;		/* FUZZ_TRACE=1: print the steps */
@@ -395,6 +401,8 @@ fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 		require(count_kind(K_FINISH, 1) == 0,
 		    "./run started while ./finish runs");
 		require(!w.finish_due, "./run started before ./finish ran");
+		require(!w.port_held || w.loaded.ready_port == 0,
+		    "./run started while another process has its port");
 		w.restart_asked = 0;
 		if (w.run_fails != SV_START_OK) {
 			*why = w.run_fails;
@@ -490,14 +498,41 @@ fake_signal_service(void *ctx, pid_t pgid, int sig)
 }
 
 static int
-fake_probe(void *ctx, unsigned port)
+fake_probe(void *ctx, unsigned port, pid_t pgid)
 {
 	(void)ctx;
 	require(port != 0 && port == w.loaded.ready_port, "probe of port %u",
 	    port);
 	require(w.state == SV_STARTING, "probe while %s",
 	    sv_state_name(w.state));
+	require(pgid != 0 && pgid == w.run_pid, "probe for group %ld, ./run "
+	    "is %ld", (long)pgid, (long)w.run_pid);
 	return w.probe_ok;
+}
+
+/* Asked before a start, never while the service runs. */
+static int
+fake_port_holder(void *ctx, unsigned port, char *who, size_t size)
+{
+	(void)ctx;
+	require(port != 0 && port == w.loaded.ready_port,
+	    "port_holder of port %u", port);
+	require(w.state != SV_STARTING && w.state != SV_UP,
+	    "port_holder while %s", sv_state_name(w.state));
+	w.hold_asked = w.now;
+	if (!w.port_held)
+		return 0;
+	snprintf(who, size, "127.0.0.1:%u held by pid 7 (other)", port);
+	return 1;
+}
+
+static int64_t
+hold_cap(void)
+{
+	int64_t cap = w.loaded.backoff_max_ms < HOLD_MAX_MS ?
+	    w.loaded.backoff_max_ms : HOLD_MAX_MS;
+
+	return cap < HOLD_MIN_MS ? HOLD_MIN_MS : cap;
 }
 
 static void
@@ -515,6 +550,22 @@ fake_event(void *ctx, enum sv_state from, enum sv_state to,
 	require(w.in_call, "an event outside any call");
 	require(from == w.state, "event from %s, but the state was %s",
 	    sv_state_name(from), sv_state_name(w.state));
+	if (to != SV_BACKOFF)
+		w.holding = 0;
+	if (to == SV_BACKOFF && strstr(reason, "port_in_use: ") != NULL) {
+		/* A held start: nothing ran, so no restart is counted. */
+		require(w.loaded.ready_port != 0 && w.port_held,
+		    "port_in_use, but the port is free");
+		require(!w.exiting && w.want != SV_WANT_DOWN,
+		    "a start held while want %s", sv_want_name(w.want));
+		require(w.hold_asked == w.now, "held without asking");
+		w.restart_asked = 0;
+		w.holding = 1;
+		if (from != to)
+			w.since = w.now;
+		w.state = to;
+		return;
+	}
 	w.state = to;
 	if (strncmp(reason, "process group ", 14) == 0 &&
 	    strstr(reason, "going on") != NULL) {
@@ -655,15 +706,22 @@ check_state(void)
 		require(sv.pgid != 0, "stopping for no group");
 
 	/* The backoff. */
-	require(sv.backoff_ms >= 0 && sv.backoff_ms <=
-	    w.loaded.backoff_max_ms, "backoff %lld beyond [0, %lld]",
-	    (long long)sv.backoff_ms, (long long)w.loaded.backoff_max_ms);
+	require(sv.backoff_ms >= 0 && sv.backoff_ms <= (w.holding ?
+	    hold_cap() : w.loaded.backoff_max_ms), "backoff %lld beyond "
+	    "[0, %lld]", (long long)sv.backoff_ms,
+	    (long long)w.loaded.backoff_max_ms);
 	if (sv.backoff_ms > 0)
 		require(sv.state == SV_BACKOFF, "backoff %lld while %s",
 		    (long long)sv.backoff_ms, sv_state_name(sv.state));
-	if (sv.state == SV_BACKOFF) {
+	if (sv.state == SV_BACKOFF && w.holding) {
+		require(sv.backoff_ms >= HOLD_MIN_MS,
+		    "a held start retried too soon");
+		require(strncmp(sv.error, "port_in_use: ", 13) == 0,
+		    "a held start with error \"%s\"", sv.error);
+	} else if (sv.state == SV_BACKOFF)
 		require(sv.backoff_ms >= w.loaded.backoff_initial_ms,
 		    "backoff below backoff-initial");
+	if (sv.state == SV_BACKOFF) {
 		require(deadline <= w.now + sv.backoff_ms,
 		    "backoff deadline beyond the delay");
 	}
@@ -735,7 +793,9 @@ check_timers(void)
 		    "starting after ready-timeout");
 		break;
 	case SV_BACKOFF:
-		require(w.now < w.since + sv.backoff_ms,
+		/* A held start that is still held waits again, quietly. */
+		require(w.now < (w.holding && w.hold_asked > w.since ?
+		    w.hold_asked : w.since) + sv.backoff_ms,
 		    "backoff after its delay");
 		break;
 	case SV_STOPPING:
@@ -991,7 +1051,8 @@ step(struct input *in)
 			w.call++;
 			sv_on_ready(&sv, &ops, w.now);
 			w.in_call = 0;
-		}
+		} else		/* another process takes the port, or frees it */
+			w.port_held = !w.port_held;
 		break;
 	case 10:			/* the world changes */
 		b = byte(in);
@@ -1059,6 +1120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.kill = fake_kill,
 		.signal_service = fake_signal_service,
 		.probe = fake_probe,
+		.port_holder = fake_port_holder,
 		.event = fake_event,
 		.ctx = &w,
 	};

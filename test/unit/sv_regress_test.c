@@ -146,10 +146,22 @@ fake_signal_service(void *ctx, pid_t pgid, int sig)
 }
 
 static int
-fake_probe(void *ctx, unsigned port)
+fake_probe(void *ctx, unsigned port, pid_t pgid)
 {
 	(void)ctx;
 	(void)port;
+	(void)pgid;
+	return 0;
+}
+
+/* The port is always free here. */
+static int
+fake_port_holder(void *ctx, unsigned port, char *who, size_t size)
+{
+	(void)ctx;
+	(void)port;
+	(void)who;
+	(void)size;
 	return 0;
 }
 
@@ -175,6 +187,7 @@ rig_new(void)
 		.kill = fake_kill,
 		.signal_service = fake_signal_service,
 		.probe = fake_probe,
+		.port_holder = fake_port_holder,
 		.event = fake_event,
 		.ctx = t,
 	};

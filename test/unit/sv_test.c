@@ -69,6 +69,8 @@ struct fake {
 	int		group_errno;	/* kill(-pgid, sig != 0) fails so */
 	int		pid_errno;	/* kill(pid > 0, sig) fails so */
 	unsigned	probe_ok_from;	/* probe N and later say 1; 0: never */
+	char		holder[128];	/* "": the port is free; else who holds it */
+	pid_t		listener_pgid;	/* the group whose listener is up, 0 */
 	pid_t		next_pid;
 	struct proc	procs[MAX_PROCS];	/* the processes that exist */
 	size_t		nprocs;
@@ -76,7 +78,8 @@ struct fake {
 	char		*env[MAX_GENS][3];
 
 	/* What the fake saw. */
-	unsigned	reloads, probes;
+	unsigned	reloads, probes, holder_asks;
+	pid_t		probe_pgid;	/* the pgid the last probe was given */
 	struct launch	launches[MAX_LAUNCHES];
 	size_t		nlaunches;
 	struct kill_call kills[MAX_KILLS];
@@ -257,13 +260,30 @@ fake_signal_service(void *ctx, pid_t pgid, int sig)
 }
 
 static int
-fake_probe(void *ctx, unsigned port)
+fake_probe(void *ctx, unsigned port, pid_t pgid)
 {
 	struct fake *f = &((struct rig *)ctx)->fake;
 
 	CHECK(port == f->conf.ready_port);
 	f->probes++;
+	f->probe_pgid = pgid;
+	if (f->listener_pgid != 0)
+		return pgid == f->listener_pgid;
 	return f->probe_ok_from != 0 && f->probes >= f->probe_ok_from;
+}
+
+/* The port is taken while HOLDER says who by. */
+static int
+fake_port_holder(void *ctx, unsigned port, char *who, size_t size)
+{
+	struct fake *f = &((struct rig *)ctx)->fake;
+
+	CHECK(port != 0 && port == f->conf.ready_port);
+	f->holder_asks++;
+	if (f->holder[0] == '\0')
+		return 0;
+	snprintf(who, size, "%s", f->holder);
+	return 1;
 }
 
 static void
@@ -299,6 +319,7 @@ rig_new(void)
 	t->ops.kill = fake_kill;
 	t->ops.signal_service = fake_signal_service;
 	t->ops.probe = fake_probe;
+	t->ops.port_holder = fake_port_holder;
 	t->ops.event = fake_event;
 	t->ops.ctx = t;
 	conf_defaults(&t->fake.conf);
@@ -1702,6 +1723,287 @@ leftover_group_that_ignores_term_gets_sigkill(void)
 	CHECK(runs(t) == 0);
 }
 
+/* Starts held while the ready-port is taken by another process. */
+
+#define NGINX	"127.0.0.1:8080 held by pid 1234 (nginx)"
+
+static struct rig *
+rig_with_held_port(void)
+{
+	struct rig *t = rig_new();
+
+	t->fake.conf.ready_port = 8080;
+	snprintf(t->fake.holder, sizeof t->fake.holder, "%s", NGINX);
+	return t;
+}
+
+static void
+held_port_holds_the_boot_start_in_backoff(void)
+{
+	struct rig *t = rig_with_held_port();
+
+	boot_up(t);
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(run_attempts(t) == 0);
+	CHECK(t->sv.pid == 0);
+	CHECK(t->sv.attempts == 0);
+	CHECK(t->sv.restarts == 0);
+	CHECK(t->sv.ready == SV_READY_NO);
+	CHECK(t->fake.holder_asks == 1);
+	CHECK_STR(t->sv.error, "port_in_use: " NGINX);
+	CHECK(t->sv.backoff_ms == 100);
+	CHECK(sv_deadline(&t->sv) == t->now + 100);
+	CHECK(t->fake.nevents == 1);
+	CHECK_STR(last_event_text(t), "down -> backoff boot: port_in_use: "
+	    NGINX " (next start in 100ms)");
+}
+
+static void
+held_port_retries_double_up_to_one_second_quietly(void)
+{
+	static const int64_t want[] = { 100, 200, 400, 800, 1000, 1000, 1000 };
+	struct rig *t = rig_with_held_port();
+	int64_t before;
+	size_t i, events;
+
+	boot_up(t);
+	events = t->fake.nevents;
+	for (i = 0; i < CHECK_LEN(want); i++) {
+		CHECK(t->sv.state == SV_BACKOFF);
+		CHECK(t->sv.backoff_ms == want[i]);
+		before = t->now;
+		fire(t);
+		CHECK(t->now == before + want[i]);
+	}
+	CHECK(run_attempts(t) == 0);
+	CHECK(t->fake.holder_asks == CHECK_LEN(want) + 1);
+	CHECK(t->fake.nevents == events);	/* no event per retry */
+	CHECK_STR(t->sv.error, "port_in_use: " NGINX);
+}
+
+static void
+held_port_retry_cap_is_backoff_max_when_lower(void)
+{
+	static const int64_t want[] = { 100, 200, 300, 300 };
+	struct rig *t = rig_with_held_port();
+	size_t i;
+
+	t->fake.conf.backoff_max_ms = 300;
+	boot_up(t);
+	for (i = 0; i < CHECK_LEN(want); i++) {
+		CHECK(t->sv.backoff_ms == want[i]);
+		fire(t);
+	}
+	/* backoff-initial 0: still no busy loop. */
+	t = rig_with_held_port();
+	t->fake.conf.backoff_initial_ms = 0;
+	boot_up(t);
+	CHECK(t->sv.backoff_ms == 10);
+	CHECK(sv_deadline(&t->sv) == t->now + 10);
+}
+
+static void
+held_port_start_follows_once_free_and_clears_error(void)
+{
+	struct rig *t = rig_with_held_port();
+	int i;
+
+	boot_up(t);
+	for (i = 0; i < 5; i++)
+		fire(t);
+	t->fake.holder[0] = '\0';
+	fire(t);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(runs(t) == 1);
+	CHECK(t->sv.attempts == 1);
+	CHECK(t->sv.restarts == 0);
+	CHECK_STR(t->sv.error, "");
+	CHECK(t->sv.backoff_ms == 0);
+	CHECK_STR(last_event_text(t), "backoff -> starting backoff over");
+	t->fake.listener_pgid = t->sv.pid;
+	fire(t);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.ready == SV_READY_YES);
+}
+
+static void
+held_port_new_holder_is_one_more_event(void)
+{
+	struct rig *t = rig_with_held_port();
+	size_t events;
+
+	boot_up(t);
+	fire(t);
+	events = t->fake.nevents;
+	snprintf(t->fake.holder, sizeof t->fake.holder,
+	    "[::1]:8080 held by a process of uid 1000");
+	fire(t);
+	CHECK(t->fake.nevents == events + 1);
+	CHECK_STR(last_event_text(t), "backoff -> backoff backoff over: "
+	    "port_in_use: [::1]:8080 held by a process of uid 1000 "
+	    "(next start in 400ms)");
+	CHECK_STR(t->sv.error,
+	    "port_in_use: [::1]:8080 held by a process of uid 1000");
+	fire(t);
+	CHECK(t->fake.nevents == events + 1);
+}
+
+/* A held start is no restart: nothing ran. */
+static void
+held_port_does_not_count_toward_max_restarts(void)
+{
+	struct rig *t = rig_new();
+	int i;
+
+	t->fake.conf.ready_port = 8080;
+	t->fake.conf.max_restarts = 2;
+	t->fake.conf.restart_window_ms = 60000;
+	t->fake.listener_pgid = -1;		/* never ready: no matter */
+	boot_up(t);
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(t->sv.restarts == 1);
+	snprintf(t->fake.holder, sizeof t->fake.holder, "%s", NGINX);
+	for (i = 0; i < 10; i++)
+		fire(t);
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(t->sv.restarts == 1);
+	CHECK(runs(t) == 1);
+	t->fake.holder[0] = '\0';
+	fire(t);
+	CHECK(t->sv.state == SV_STARTING);
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.state == SV_BACKOFF);	/* the second restart of 2 */
+	CHECK(t->sv.restarts == 2);
+	fire(t);
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.state == SV_FAILED);
+	CHECK(starts_with(t->sv.error, "retry_cap:"));
+}
+
+/* Every path to ./run asks first: u, o, r, a restart, the run retry. */
+static void
+held_port_is_asked_before_every_start(void)
+{
+	struct rig *t = rig_with_held_port();
+
+	boot_down(t);
+	CHECK(t->fake.holder_asks == 0);
+	CHECK(control(t, 'o') == 0);
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(t->sv.want == SV_WANT_ONCE);
+	CHECK(control(t, 'd') == 0);
+	CHECK(t->sv.state == SV_DOWN);
+	CHECK(control(t, 'u') == 0);
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK_STR(last_event_text(t), "down -> backoff control: u: "
+	    "port_in_use: " NGINX " (next start in 100ms)");
+	CHECK(run_attempts(t) == 0);
+
+	/* r while up: the stop, then a start held. */
+	t->fake.holder[0] = '\0';
+	fire(t);
+	CHECK(t->sv.state == SV_STARTING);
+	snprintf(t->fake.holder, sizeof t->fake.holder, "%s", NGINX);
+	CHECK(control(t, 'r') == 0);
+	CHECK(t->sv.state == SV_STOPPING);
+	reap(t, t->sv.pid, killed(SIGTERM));
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(runs(t) == 1);
+	CHECK_STR(t->sv.error, "port_in_use: " NGINX);
+
+	/* An automatic restart. */
+	t->fake.holder[0] = '\0';
+	fire(t);
+	CHECK(t->sv.state == SV_STARTING);
+	snprintf(t->fake.holder, sizeof t->fake.holder, "%s", NGINX);
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.state == SV_BACKOFF);
+	fire(t);
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(runs(t) == 2);
+	CHECK_STR(t->sv.error, "port_in_use: " NGINX);
+
+	/* ./run missing, then written while the port is taken. */
+	t->fake.holder[0] = '\0';
+	t->fake.run_fails = SV_START_MISSING;
+	t->fake.run_errno = ENOENT;
+	fire(t);
+	CHECK(t->sv.state == SV_FAILED);
+	CHECK(t->sv.run_retry);
+	snprintf(t->fake.holder, sizeof t->fake.holder, "%s", NGINX);
+	t->fake.run_fails = SV_START_OK;
+	t->now += 10;
+	sv_on_run_changed(&t->sv, &t->ops, t->now);
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(runs(t) == 2);
+	CHECK_STR(t->sv.error, "port_in_use: " NGINX);
+	t->fake.holder[0] = '\0';
+	fire(t);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(runs(t) == 3);
+}
+
+static void
+held_port_u_is_quiet_and_restarts_the_ladder(void)
+{
+	struct rig *t = rig_with_held_port();
+	size_t events;
+	int i;
+
+	boot_up(t);
+	for (i = 0; i < 4; i++)
+		fire(t);
+	CHECK(t->sv.backoff_ms == 1000);
+	events = t->fake.nevents;
+	CHECK(control(t, 'u') == 0);
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(t->sv.backoff_ms == 100);
+	CHECK(t->fake.nevents == events + 1);
+	CHECK_STR(last_event_text(t), "backoff -> backoff control: u");
+	/* d ends the hold; nothing is asked any more. */
+	CHECK(control(t, 'd') == 0);
+	CHECK(t->sv.state == SV_DOWN);
+	CHECK(sv_deadline(&t->sv) == -1);
+	events = t->fake.holder_asks;
+	tick_at(t, t->now + 60000);
+	CHECK(t->fake.holder_asks == events);
+	CHECK(control(t, 'x') == 0);
+	CHECK(sv_done(&t->sv));
+}
+
+static void
+no_ready_port_never_asks_for_a_holder(void)
+{
+	struct rig *t = rig_new();
+
+	snprintf(t->fake.holder, sizeof t->fake.holder, "%s", NGINX);
+	boot_up(t);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->fake.holder_asks == 0);
+}
+
+/* Only a listener of the service's own group makes it ready. */
+static void
+foreign_listener_does_not_make_it_ready(void)
+{
+	struct rig *t = rig_new();
+	int i;
+
+	t->fake.conf.ready_port = 8080;
+	t->fake.conf.ready_timeout_ms = 2000;
+	t->fake.listener_pgid = 4242;		/* someone else's */
+	boot_up(t);
+	for (i = 0; i < 1000 && t->sv.state == SV_STARTING; i++)
+		fire(t);
+	CHECK(t->fake.probes > 1);
+	CHECK(t->fake.probe_pgid == t->sv.pid);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.ready == SV_READY_NO);
+	CHECK_STR(t->sv.error,
+	    "started_but_unbound: port 8080 not listening after 2s");
+}
+
 int
 main(void)
 {
@@ -1738,6 +2040,16 @@ main(void)
 		CHECK_TEST(control_x_when_down_is_done_at_once),
 		CHECK_TEST(ready_port_polled_until_probe_succeeds),
 		CHECK_TEST(ready_port_timeout_gives_up_not_ready),
+		CHECK_TEST(held_port_holds_the_boot_start_in_backoff),
+		CHECK_TEST(held_port_retries_double_up_to_one_second_quietly),
+		CHECK_TEST(held_port_retry_cap_is_backoff_max_when_lower),
+		CHECK_TEST(held_port_start_follows_once_free_and_clears_error),
+		CHECK_TEST(held_port_new_holder_is_one_more_event),
+		CHECK_TEST(held_port_does_not_count_toward_max_restarts),
+		CHECK_TEST(held_port_is_asked_before_every_start),
+		CHECK_TEST(held_port_u_is_quiet_and_restarts_the_ladder),
+		CHECK_TEST(no_ready_port_never_asks_for_a_holder),
+		CHECK_TEST(foreign_listener_does_not_make_it_ready),
 		CHECK_TEST(notification_fd_ready_moves_starting_to_up),
 		CHECK_TEST(notification_fd_timeout_gives_started_but_unbound),
 		CHECK_TEST(no_readiness_gives_ready_na_and_no_timer),
