@@ -44,6 +44,7 @@
 #include "escape.h"
 #include "io.h"
 #include "msg.h"
+#include "proc.h"
 #include "status.h"
 #include "svcheck.h"
 
@@ -448,7 +449,8 @@ ended_early(const struct status_info *st, const struct wait *w)
 /*
  * Whether the instance PID, up without a readiness signal, has settled:
  * it waits (sleeps in the kernel, or is stopped) rather than runs, so a
- * run that exits at once is not taken for up; or it has lived UP_MS.
+ * run that exits at once is not taken for up; or it has lived
+ * SETTLE_MAX_MS.
  * Where /proc cannot tell, only the time counts (SETTLE_FALLBACK_MS).
  */
 #define SETTLE_MAX_MS		1000
@@ -456,27 +458,16 @@ ended_early(const struct status_info *st, const struct wait *w)
 static int
 settled(const struct status_info *st)
 {
-	char path[64], buf[512], *p;
 	int64_t age = clock_wall_ms() - st->since_ms;
-	ssize_t n;
-	int fd;
+	struct proc_info info;
 
 	if (age >= SETTLE_MAX_MS)
 		return 1;
-	snprintf(path, sizeof path, "/proc/%ld/stat", st->pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT && access("/proc/self/stat", F_OK) != 0 ?
-		    age >= SETTLE_FALLBACK_MS && kill((pid_t)st->pid, 0) == 0 :
-		    0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* "PID (COMM) STATE ...": COMM may hold ')', so the last one. */
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return 0;
-	return p[2] == 'S' || p[2] == 'T' || p[2] == 't' || st->paused;
+	if (proc_read_info((pid_t)st->pid, &info) == -1)
+		return access("/proc/self/stat", F_OK) != 0 &&
+		    age >= SETTLE_FALLBACK_MS && kill((pid_t)st->pid, 0) == 0;
+	return info.state == 'S' || info.state == 'T' || info.state == 't' ||
+	    st->paused;
 }
 
 static void

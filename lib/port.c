@@ -20,6 +20,7 @@
 
 #include "io.h"
 #include "port.h"
+#include "proc.h"
 
 #define MAX_LISTENERS	32	/* of one port: more are not looked at */
 #define TCP_FILE_MAX	(64 * 1024 * 1024)
@@ -339,71 +340,6 @@ port_holder(unsigned port, char *who, size_t size)
 	return 1;
 }
 
-struct member {
-	pid_t	pid, ppid, pgrp, session;
-	int	ours;
-};
-
-/* PID's parent, group and session; -1 when it is gone or a zombie. */
-static int
-read_member(pid_t pid, struct member *m)
-{
-	char path[64], text[512], *p, state;
-	long ppid, pgrp, session;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	/* The name in parentheses may hold anything: read from its end. */
-	if ((p = strrchr(text, ')')) == NULL ||
-	    sscanf(p + 1, " %c %ld %ld %ld", &state, &ppid, &pgrp,
-	    &session) != 4 || state == 'Z')
-		return -1;
-	m->pid = pid;
-	m->ppid = (pid_t)ppid;
-	m->pgrp = (pid_t)pgrp;
-	m->session = (pid_t)session;
-	m->ours = 0;
-	return 0;
-}
-
-/* Every live process, in a malloc'ed array; NULL: none. */
-static struct member *
-list_members(size_t *count)
-{
-	struct member *all = NULL, *grown;
-	struct dirent *de;
-	size_t n = 0, cap = 0;
-	pid_t pid;
-	DIR *d;
-
-	*count = 0;
-	if ((d = opendir("/proc")) == NULL)
-		return NULL;
-	while ((de = readdir(d)) != NULL) {
-		if ((pid = pid_of(de->d_name)) == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			if ((grown = realloc(all, cap * sizeof *all)) == NULL)
-				break;
-			all = grown;
-		}
-		if (read_member(pid, &all[n]) == 0)
-			n++;
-	}
-	closedir(d);
-	*count = n;
-	return all;
-}
-
 /* Whether PID is listed in the cgroup.procs text TEXT. */
 static int
 in_procs(const char *text, pid_t pid)
@@ -422,42 +358,32 @@ in_procs(const char *text, pid_t pid)
 	return 0;
 }
 
-static int
-by_pid(const void *a, const void *b)
-{
-	const struct member *x = a, *y = b;
-
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
-}
-
 /*
  * Mark the processes of the service: in its cgroup, in its group or
  * session, and then every descendant of those or of SUPERVISOR, one
  * generation at least per pass.  ALL is sorted by pid.
  */
 static void
-mark_service(struct member *all, size_t n, pid_t pgid, pid_t supervisor,
+mark_service(struct proc_info *all, size_t n, pid_t pgid, pid_t supervisor,
     const char *procs)
 {
-	struct member key, *parent;
+	struct proc_info *parent;
 	size_t i;
 	int changed = 1;
 
-	memset(&key, 0, sizeof key);
 	for (i = 0; i < n; i++)
-		all[i].ours = all[i].pid != supervisor && (all[i].pid == pgid ||
+		all[i].mark = all[i].pid != supervisor && (all[i].pid == pgid ||
 		    all[i].pgrp == pgid || all[i].session == pgid ||
 		    in_procs(procs, all[i].pid));
 	while (changed) {
 		changed = 0;
 		for (i = 0; i < n; i++) {
-			if (all[i].ours || all[i].pid == supervisor)
+			if (all[i].mark || all[i].pid == supervisor)
 				continue;
-			key.pid = all[i].ppid;
-			parent = bsearch(&key, all, n, sizeof *all, by_pid);
+			parent = proc_find(all, n, all[i].ppid);
 			if ((supervisor > 0 && all[i].ppid == supervisor) ||
-			    (parent != NULL && parent->ours))
-				all[i].ours = changed = 1;
+			    (parent != NULL && parent->mark))
+				all[i].mark = changed = 1;
 		}
 	}
 }
@@ -467,7 +393,7 @@ port_service_listens(unsigned port, pid_t pgid, pid_t supervisor,
     const char *cgroup)
 {
 	struct port_listener l[MAX_LISTENERS];
-	struct member *all;
+	struct proc_info *all;
 	char path[600], *procs = NULL;
 	size_t count, i, len;
 	int n, found = 0;
@@ -481,11 +407,10 @@ port_service_listens(unsigned port, pid_t pgid, pid_t supervisor,
 		if (io_read_file(path, 4 * 1024 * 1024, &procs, &len) == -1)
 			procs = NULL;
 	}
-	if ((all = list_members(&count)) != NULL) {
-		qsort(all, count, sizeof *all, by_pid);
+	if ((all = proc_list(&count)) != NULL) {
 		mark_service(all, count, pgid, supervisor, procs);
 		for (i = 0; i < count && !found; i++)
-			if (all[i].ours && holds_socket(all[i].pid, l,
+			if (all[i].mark && holds_socket(all[i].pid, l,
 			    (size_t)n) >= 0)
 				found = 1;
 		free(all);

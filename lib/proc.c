@@ -231,17 +231,11 @@ proc_start_time(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
-struct proc_entry {
-	pid_t	pid, ppid, pgid;
-	int	mine;		/* a descendant of ours */
-};
-
-/* PID's parent and group from /proc/PID/stat; -1 when gone or a zombie. */
-static int
-read_stat(pid_t pid, struct proc_entry *e)
+int
+proc_read_info(pid_t pid, struct proc_info *info)
 {
-	char path[64], text[512], *p, state;
-	long ppid, pgid;
+	char path[64], text[512], *p;
+	long ppid, pgrp, session;
 	ssize_t n;
 	int fd;
 
@@ -255,21 +249,29 @@ read_stat(pid_t pid, struct proc_entry *e)
 	text[n] = '\0';
 	/* The name in parentheses may hold anything: read from its end. */
 	if ((p = strrchr(text, ')')) == NULL ||
-	    sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgid) != 3 ||
-	    state == 'Z')
+	    sscanf(p + 1, " %c %ld %ld %ld", &info->state, &ppid, &pgrp,
+	    &session) != 4)
 		return -1;
-	e->pid = pid;
-	e->ppid = (pid_t)ppid;
-	e->pgid = (pid_t)pgid;
-	e->mine = 0;
+	info->pid = pid;
+	info->ppid = (pid_t)ppid;
+	info->pgrp = (pid_t)pgrp;
+	info->session = (pid_t)session;
+	info->mark = 0;
 	return 0;
 }
 
-/* Every live process /proc lists, in a malloc'ed array; NULL: none. */
-static struct proc_entry *
-list_procs(size_t *count)
+static int
+by_pid(const void *a, const void *b)
 {
-	struct proc_entry *all = NULL, *grown;
+	const struct proc_info *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+struct proc_info *
+proc_list(size_t *count)
+{
+	struct proc_info *all = NULL, *grown;
 	struct dirent *de;
 	size_t n = 0, cap = 0;
 	char *end;
@@ -289,48 +291,51 @@ list_procs(size_t *count)
 				break;
 			all = grown;
 		}
-		if (read_stat((pid_t)pid, &all[n]) == 0)
+		if (proc_read_info((pid_t)pid, &all[n]) == 0 &&
+		    all[n].state != 'Z')
 			n++;
 	}
 	closedir(d);
+	if (all != NULL)
+		qsort(all, n, sizeof *all, by_pid);
 	*count = n;
 	return all;
 }
 
-static int
-by_pid(const void *a, const void *b)
+struct proc_info *
+proc_find(struct proc_info *all, size_t n, pid_t pid)
 {
-	const struct proc_entry *x = a, *y = b;
+	struct proc_info key;
 
-	return x->pid < y->pid ? -1 : x->pid > y->pid;
+	memset(&key, 0, sizeof key);
+	key.pid = pid;
+	return all == NULL ? NULL : bsearch(&key, all, n, sizeof *all, by_pid);
 }
 
 int
 proc_signal_descendants(pid_t skip, pid_t except, int sig)
 {
-	struct proc_entry *all, key, *parent;
+	struct proc_info *all, *parent;
 	size_t n, i;
 	int changed = 1, found = 0, err = 0;
 	pid_t self = getpid();
 
-	if ((all = list_procs(&n)) == NULL)
+	if ((all = proc_list(&n)) == NULL)
 		return 0;
-	qsort(all, n, sizeof *all, by_pid);
 	/* Mark the tree below us, at least one generation per pass. */
 	while (changed) {
 		changed = 0;
 		for (i = 0; i < n; i++) {
-			if (all[i].mine || all[i].pid == except)
+			if (all[i].mark || all[i].pid == except)
 				continue;
-			key.pid = all[i].ppid;
-			parent = bsearch(&key, all, n, sizeof *all, by_pid);
+			parent = proc_find(all, n, all[i].ppid);
 			if (all[i].ppid == self || (parent != NULL &&
-			    parent->mine))
-				all[i].mine = changed = 1;
+			    parent->mark))
+				all[i].mark = changed = 1;
 		}
 	}
 	for (i = 0; i < n; i++) {
-		if (!all[i].mine || (skip > 0 && all[i].pgid == skip))
+		if (!all[i].mark || (skip > 0 && all[i].pgrp == skip))
 			continue;
 		found++;
 		if (sig != 0 && kill(all[i].pid, sig) == -1 && errno != ESRCH)

@@ -42,6 +42,25 @@ int	proc_start_time(pid_t pid, char *buf, size_t size);
  */
 int	proc_signal_descendants(pid_t skip, pid_t except, int sig);
 
+/* One process, as /proc/PID/stat tells where the system has it. */
+struct proc_info {
+	pid_t	pid, ppid, pgrp, session;
+	char	state;		/* R, S, D, T, Z... */
+	int	mark;		/* free for the caller */
+};
+
+/* proc_read_info: PID's entry.  Returns 0, or -1: gone, or no /proc. */
+int	proc_read_info(pid_t pid, struct proc_info *info);
+
+/*
+ * proc_list: every live process (zombies left out), sorted by pid, in a
+ * malloc'ed array of *COUNT; NULL when there is no /proc.
+ */
+struct proc_info *proc_list(size_t *count);
+
+/* proc_find: PID's entry in ALL, as proc_list returned it, or NULL. */
+struct proc_info *proc_find(struct proc_info *all, size_t n, pid_t pid);
+
 /*
  * proc_describe: "runsv (pid 1234)" into BUF, with the program's name
  * where the system tells (/proc/PID/comm on Linux), "pid 1234" where it
