@@ -59,16 +59,6 @@ teardown() {
 
 # --- processes ------------------------------------------------------------
 
-# cwds: "PID CWD" for every process whose cwd can be read (not zombies).
-cwds() {
-	ls -l /proc/[0-9]*/cwd 2>/dev/null | awk '{
-		i = index($0, " -> ")
-		if (i == 0) next
-		split(substr($0, 1, i - 1), f, "/")
-		print f[3], substr($0, i + 4)
-	}'
-}
-
 # procs_in DIR COMM: the live processes named COMM working in DIR.
 procs_in() {
 	local d p
@@ -126,23 +116,6 @@ count_is() {
 	[ "$(instances "$2" | wc -l)" -eq "$1" ]
 }
 
-# test_procs [COMM]: the live processes (named COMM) working anywhere
-# under $T, but not this shell.
-test_procs() {
-	local p
-	for p in $(cwds | awk -v t="$T" -v me="$$" -v sh="$BASHPID" '{
-		p = $1; sub(/^[0-9]+ /, ""); sub(/ \(deleted\)$/, "")
-		if (p != me && p != sh && ($0 == t || index($0, t "/") == 1))
-			print p
-	}'); do
-		[ -z "$1" ] || [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] &&
-			echo "$p"
-	done
-}
-
-no_test_procs() {
-	[ -z "$(test_procs)" ]
-}
 
 # --- sid-svscan -------------------------------------------------------------
 

@@ -39,30 +39,6 @@ teardown() {
 
 # --- helpers ------------------------------------------------------------
 
-# cwds: "PID CWD" for every process whose cwd can be read (not zombies).
-cwds() {
-	ls -l /proc/[0-9]*/cwd 2>/dev/null | awk '{
-		i = index($0, " -> ")
-		if (i == 0) next
-		split(substr($0, 1, i - 1), f, "/")
-		print f[3], substr($0, i + 4)
-	}'
-}
-
-# test_procs: the live processes working anywhere under $T: sid-svscan,
-# every sid-supervise and every service of this test.
-test_procs() {
-	cwds | awk -v t="$T" -v me="$$" -v sh="$BASHPID" '{
-		p = $1; sub(/^[0-9]+ /, "")
-		if (p != me && p != sh && ($0 == t || index($0, t "/") == 1))
-			print p
-	}'
-}
-
-no_test_procs() {
-	[ -z "$(test_procs)" ]
-}
-
 # link_in NAME...: link $T/svc/NAME into the scan dir.
 link_in() {
 	local name

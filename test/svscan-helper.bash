@@ -1,7 +1,35 @@
 # sid-svscan in the background for the suites that run trees
-# (test/svscan.bats, test/faults.bats).  Each suite defines test_procs,
-# the processes working under $T, which stop_svscan waits for; both keep
-# SVSCAN_PIDS, and $SVSCAN_BIN may name another build.
+# (test/svscan.bats, test/scan.bats, test/faults.bats): stop_svscan
+# waits until test_procs, the processes working under $T, are gone; the
+# suites keep SVSCAN_PIDS, and $SVSCAN_BIN may name another build.
+
+# cwds: "PID CWD" for every process whose cwd can be read (not zombies).
+cwds() {
+	ls -l /proc/[0-9]*/cwd 2>/dev/null | awk '{
+		i = index($0, " -> ")
+		if (i == 0) next
+		split(substr($0, 1, i - 1), f, "/")
+		print f[3], substr($0, i + 4)
+	}'
+}
+
+# test_procs [COMM]: the live processes (named COMM) working anywhere
+# under $T, but not this shell.
+test_procs() {
+	local p
+	for p in $(cwds | awk -v t="$T" -v me="$$" -v sh="$BASHPID" '{
+		p = $1; sub(/^[0-9]+ /, ""); sub(/ \(deleted\)$/, "")
+		if (p != me && p != sh && ($0 == t || index($0, t "/") == 1))
+			print p
+	}'); do
+		[ -z "$1" ] || [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] &&
+			echo "$p"
+	done
+}
+
+no_test_procs() {
+	[ -z "$(test_procs)" ]
+}
 
 # start_svscan DIR [ARG...]: run $SVSCAN_BIN (sid-svscan) on DIR in the
 # background, stdout to $T/svscan.out and stderr to $T/svscan.err, and
