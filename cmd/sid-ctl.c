@@ -1,28 +1,28 @@
 /*
  * sid-ctl: the command line of sid.
  *
- *   sid-ctl [-w] [-T SECS] -u|-d|-o|-r|-t|-k|-h|-a|-i|-q|-1|-2|-p|-c|-x SERVICE...
+ *   sid-ctl [-w] [-v] [-T SECS] -u|-d|-o|-r|-t|-k|-h|-a|-i|-q|-1|-2|-p|-c|-x
+ *       SERVICE...
+ *   sid-ctl [-v] [-T SECS] VERB SERVICE...	(up, down, restart, ...)
  *   sid-ctl status [-j] [SERVICE...]
  *   sid-ctl wait -u|-d|-R [-T SECS] SERVICE...
- *   sid-ctl history [-n LINES] SERVICE
+ *   sid-ctl history [-n LINES] [-r] SERVICE
  *   sid-ctl log [-n LINES] [-f] SERVICE
  *   sid-ctl scan [-r] [-T SECS]
  *
  * Commands go to supervise/control; state is read from supervise/status.
  * Waiting polls the status file with a deadline, as runit's sv -w does.
+ * What is printed (status lines, the table, JSON, history) is lib/show's.
  *
  * Whether a sid-supervise runs is told by its lock on supervise/lock,
  * which any user who can read the directory can test: the status is
  * readable by everyone, the control FIFO only by the supervisor's user.
  *
- * Every name and message in a line meant for people is escaped
- * (esc_text), every string in JSON is esc_json's, so no name can forge
- * a line, move the terminal or break a JSON parser.
- *
  * Exit codes: 0 done; 1 did not happen (a wait timed out, a service is
  * failed, a signal could not be sent); 2 no sid-supervise answers; 3 no
  * such service or its conf is invalid; 4 permission denied; 64 usage.
- * Every failure prints one line on stderr.
+ * Every failure prints one line: on stderr, or with -v and the verbs as
+ * the service's result line on stdout ("fail: web: ...").
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -32,6 +32,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +43,11 @@
 #include "conf.h"
 #include "ctl.h"
 #include "escape.h"
+#include "fmt.h"
 #include "io.h"
 #include "msg.h"
 #include "proc.h"
+#include "show.h"
 #include "status.h"
 #include "svcheck.h"
 
@@ -75,16 +78,82 @@ enum goal {
 	GOAL_GONE,		/* the supervisor exited */
 };
 
-/* One line: what was wrong, then the synopsis. */
+static const char help_text[] =
+"usage: sid-ctl [-w] [-v] [-T SECS] COMMAND SERVICE...\n"
+"       sid-ctl [-v] [-T SECS] VERB SERVICE...\n"
+"       sid-ctl status [-j] [SERVICE...]\n"
+"       sid-ctl wait -u|-d|-R [-T SECS] SERVICE...\n"
+"       sid-ctl history [-n LINES] [-r] SERVICE\n"
+"       sid-ctl log [-n LINES] [-f] SERVICE\n"
+"       sid-ctl scan [-r] [-T SECS]\n"
+"\n"
+"Commands (letters as runit's sv, s6-svc and daemontools' svc take them):\n"
+"  -u  up: start, and restart when it exits      -d  down: stop it\n"
+"  -o  once: start, do not restart               -r  restart now\n"
+"  -t -k -h -a -i -q -1 -2  send TERM KILL HUP ALRM INT QUIT USR1 USR2\n"
+"  -p  pause the whole service                   -c  continue it\n"
+"  -x  stop it, then its sid-supervise exits\n"
+"Options:\n"
+"  -w       wait until the command took effect (up and ready, down, a new pid)\n"
+"  -v       print one result line per service: ok:, timeout: or fail:\n"
+"  -T SECS  bound every wait (default 10)\n"
+"  -j       status: one JSON object per service\n"
+"  -n N     history, log: the last N lines (default 10)\n"
+"  -r       history: raw unix times; scan: restart the changed services\n"
+"  -f       log: follow it, across rotations\n"
+"  --help   this text\n"
+"Verbs, printing a result line each:\n"
+"  up down once term kill hup alarm interrupt quit usr1 usr2 pause cont exit\n"
+"  start stop restart   (-w -u, -w -d, -w -r)\n"
+"SERVICE: a name under $SID_SCANDIR (default /etc/sid/service), such as web\n"
+"or web/log; a path when it begins with / or .; all: every service.\n"
+"Exit: 0 done, 1 did not happen, 2 no sid-supervise, 3 no such service or\n"
+"invalid conf, 4 permission denied, 64 usage.\n";
+
+/* A usage error: what was wrong, then the short usage, in one line. */
+static void usage(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
+
 static void
-usage(const char *why)
+usage(const char *fmt, ...)
 {
-	fprintf(stderr, "sid-ctl: %s; usage: sid-ctl [-w] [-T SECS] "
-	    "-u|-d|-o|-r|-t|-k|-h|-a|-i|-q|-1|-2|-p|-c|-x SERVICE... | "
-	    "status [-j] [SERVICE...] | wait -u|-d|-R [-T SECS] SERVICE... | "
-	    "history [-n LINES] SERVICE | log [-n LINES] [-f] SERVICE | "
-	    "scan [-r] [-T SECS]\n", why);
+	va_list ap;
+
+	fputs("sid-ctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("; usage: sid-ctl [-w] [-v] [-T SECS] COMMAND SERVICE... "
+	    "(sid-ctl --help: all of it)\n", stderr);
 	exit(EXIT_USAGE);
+}
+
+/*
+ * The failure line of a service.  It goes to stderr; with -v and the
+ * verbs (said.keep) the first one is kept instead, to stand in the
+ * service's result line ("fail: web: ..."): one message per failure.
+ */
+static struct {
+	int	keep;
+	int	timed_out;	/* the failure was a wait that timed out */
+	char	line[4096];
+} said;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+say(const char *fmt, ...)
+{
+	char line[sizeof said.line];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (!said.keep)
+		sid_error("%s", line);
+	else if (said.line[0] == '\0')
+		memcpy(said.line, line, sizeof line);
 }
 
 static const char *
@@ -111,38 +180,64 @@ shown(const char *s)
 	return esc_text(bufs[next], sizeof bufs[next], s);
 }
 
+/* 0 when PATH is a directory, else -1 with errno set. */
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/* The line and exit code for a NAME that is no service at PATH. */
+static int
+no_such(const char *name, const char *path, int err)
+{
+	if (err == ENOTDIR)
+		say("%s: no such service: %s is not a directory", shown(name),
+		    shown(path));
+	else
+		say("%s: no such service: %s: %s", shown(name), shown(path),
+		    strerror(err));
+	return EXIT_NO_SERVICE;
+}
+
 /*
- * A path when it has a '/' (or is "."), else a name in the scan dir.
- * An empty name would be the scan directory itself: a usage error.
+ * NAME as a service directory: a path when it begins with '/' or '.';
+ * else the name under the scan directory ("web", "web/log"), or, when
+ * there is none there, the path relative to the current directory.
  */
 static int
 resolve(const char *name, struct service *svc)
 {
-	struct stat st;
 	int n;
 
 	if (*name == '\0')
 		usage("an empty SERVICE name");
 	svc->name = name;
-	if (strchr(name, '/') != NULL || strcmp(name, ".") == 0)
-		n = snprintf(svc->dir, sizeof svc->dir, "%s", name);
-	else
+	if (name[0] != '/' && name[0] != '.') {
 		n = snprintf(svc->dir, sizeof svc->dir, "%s/%s", scan_dir(),
 		    name);
+		if (n > 0 && (size_t)n < sizeof svc->dir &&
+		    is_dir(svc->dir) == 0)
+			return EXIT_DONE;
+		if (is_dir(name) == -1)
+			return no_such(name, svc->dir, is_dir(svc->dir) == -1 ?
+			    errno : ENAMETOOLONG);
+	}
+	n = snprintf(svc->dir, sizeof svc->dir, "%s", name);
 	if (n < 0 || (size_t)n >= sizeof svc->dir) {
-		sid_error("%s: name too long", shown(name));
+		say("%s: name too long", shown(name));
 		return EXIT_NO_SERVICE;
 	}
-	if (stat(svc->dir, &st) == -1) {
-		sid_error("%s: no such service: %s: %s", shown(name),
-		    shown(svc->dir), strerror(errno));
-		return EXIT_NO_SERVICE;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		sid_error("%s: no such service: %s is not a directory",
-		    shown(name), shown(svc->dir));
-		return EXIT_NO_SERVICE;
-	}
+	if (is_dir(svc->dir) == -1)
+		return no_such(name, svc->dir, errno);
 	return EXIT_DONE;
 }
 
@@ -164,7 +259,7 @@ check_conf(const struct service *svc)
 
 	if (svc_check(svc->dir, svc->dir, NULL, err, sizeof err) == 0)
 		return EXIT_DONE;
-	sid_error("%s: config_invalid: %s", shown(svc->name), shown(err));
+	say("%s: config_invalid: %s", shown(svc->name), shown(err));
 	return EXIT_NO_SERVICE;
 }
 
@@ -195,14 +290,14 @@ not_supervised(const struct service *svc, int r)
 	int err = errno;
 
 	if (r == -1) {
-		sid_error("%s: %sunable to read %s/supervise/lock: %s",
+		say("%s: %sunable to read %s/supervise/lock: %s",
 		    shown(svc->name), err == EACCES || err == EPERM ?
 		    "permission denied: " : "", shown(svc->dir),
 		    strerror(err));
 		return err == EACCES || err == EPERM ? EXIT_DENIED :
 		    EXIT_NO_SUPERVISOR;
 	}
-	sid_error("%s: no sid-supervise is running for %s", shown(svc->name),
+	say("%s: no sid-supervise is running for %s", shown(svc->name),
 	    shown(svc->dir));
 	return EXIT_NO_SUPERVISOR;
 }
@@ -349,7 +444,7 @@ signal_failed(const struct service *svc, char *text)
 		return EXIT_DONE;
 	if ((nl = strchr(p, '\n')) != NULL)
 		*nl = '\0';
-	sid_error("%s: %s", shown(svc->name), shown(p));
+	say("%s: %s", shown(svc->name), shown(p));
 	return EXIT_NOT_DONE;
 }
 
@@ -520,7 +615,7 @@ wait_recorded(const struct service *svc, const struct events_mark *m,
 			break;
 		pause_ms(poll_step(started));
 	}
-	sid_error("%s: timed out: sid-supervise has not recorded %c in "
+	say("%s: timed out: sid-supervise has not recorded %c in "
 	    "%s/supervise/events", shown(svc->name), cmd, shown(svc->dir));
 	return EXIT_NOT_DONE;
 }
@@ -545,13 +640,13 @@ ended_line(const struct service *svc, const struct status_info *st)
 {
 	if (strcmp(st->state, "up") == 0 && strcmp(st->ready, "no") == 0 &&
 	    st->error[0] != '\0')
-		sid_error("%s: up but not ready: %s", shown(svc->name),
+		say("%s: up but not ready: %s", shown(svc->name),
 		    shown(st->error));
 	else if (st->error[0] != '\0')
-		sid_error("%s: ended before it was up: %s: %s",
+		say("%s: ended before it was up: %s: %s",
 		    shown(svc->name), shown(st->last_exit), shown(st->error));
 	else
-		sid_error("%s: ended before it was up: %s, state is %s",
+		say("%s: ended before it was up: %s, state is %s",
 		    shown(svc->name), shown(st->last_exit), shown(st->state));
 	return EXIT_NOT_DONE;
 }
@@ -591,14 +686,15 @@ wait_goal(const struct service *svc, const struct wait *w, int64_t deadline)
 				return EXIT_DONE;
 			if (w->after_command && w->goal == GOAL_PAUSED &&
 			    st.pid == 0) {
-				sid_error("%s: no child to pause",
+				say("%s: no child to pause",
 				    shown(svc->name));
 				return EXIT_NOT_DONE;
 			}
 			if (strcmp(st.state, "failed") == 0 &&
 			    st.since_ms >= w->sent_ms) {
-				sid_error("%s: failed: %s", shown(svc->name),
-				    shown(st.error));
+				/* A result line says fail: already. */
+				say("%s: %s%s", shown(svc->name), said.keep ?
+				    "" : "failed: ", shown(st.error));
 				return EXIT_NOT_DONE;
 			}
 		}
@@ -608,10 +704,11 @@ wait_goal(const struct service *svc, const struct wait *w, int64_t deadline)
 	}
 	if (w->goal != GOAL_GONE && supervised(svc) == 0)
 		return not_supervised(svc, 0);
+	said.timed_out = 1;
 	if (w->goal == GOAL_GONE || !have)
-		sid_error("%s: timed out", shown(svc->name));
+		say("%s: timed out", shown(svc->name));
 	else
-		sid_error("%s: timed out, state is %s%s%s", shown(svc->name),
+		say("%s: timed out, state is %s%s%s", shown(svc->name),
 		    shown(st.state), st.error[0] != '\0' ? ": " : "",
 		    shown(st.error));
 	return EXIT_NOT_DONE;
@@ -659,20 +756,20 @@ send_failed(const struct service *svc, const char *path)
 	struct stat st;
 
 	if ((err == EACCES || err == EPERM) && stat(path, &st) == 0) {
-		sid_error("%s: permission denied: %s is writable by uid %ld "
+		say("%s: permission denied: %s is writable by uid %ld "
 		    "only (mode %04o), not by uid %ld", shown(svc->name),
 		    shown(path), (long)st.st_uid,
 		    (unsigned)(st.st_mode & 07777), (long)geteuid());
 		return EXIT_DENIED;
 	}
 	if (err == EACCES || err == EPERM) {
-		sid_error("%s: permission denied: %s: %s", shown(svc->name),
+		say("%s: permission denied: %s: %s", shown(svc->name),
 		    shown(path), strerror(err));
 		return EXIT_DENIED;
 	}
 	if (err == ENXIO || err == ENOENT)
 		return not_supervised(svc, 0);
-	sid_error("%s: unable to write %s: %s", shown(svc->name),
+	say("%s: unable to write %s: %s", shown(svc->name),
 	    shown(path), strerror(err));
 	return EXIT_NO_SUPERVISOR;
 }
@@ -709,183 +806,115 @@ send_cmds(const struct service *svc, const char *path, const char *cmds,
 	}
 }
 
-/* Send CMDS to one service and, with WAIT, wait for the last one. */
+/*
+ * Send CMDS to SVC and wait: with WAIT for the effect of the last one,
+ * with RECORDED (and after a signal) until sid-supervise has taken it.
+ */
 static int
-control_one(const char *name, const char *cmds, int wait, int64_t deadline)
+control_one(const struct service *svc, const char *cmds, int wait,
+    int recorded, int64_t deadline)
 {
 	char path[PATH_MAX + 32], last = cmds[strlen(cmds) - 1];
 	struct events_mark mark;
-	struct service svc;
 	struct wait w = { .after_command = 1, .mark = &mark };
 	int r;
 
-	if ((r = resolve(name, &svc)) != EXIT_DONE)
+	if (strpbrk(cmds, "uor") != NULL && (r = check_conf(svc)) != 0)
 		return r;
-	if (strpbrk(cmds, "uor") != NULL && (r = check_conf(&svc)) != 0)
+	events_mark_take(svc, &mark);
+	service_path(svc, "supervise/control", path, sizeof path);
+	if ((r = send_cmds(svc, path, cmds, wait, deadline, &w)) != EXIT_DONE)
 		return r;
-	events_mark_take(&svc, &mark);
-	service_path(&svc, "supervise/control", path, sizeof path);
-	if ((r = send_cmds(&svc, path, cmds, wait, deadline, &w)) != EXIT_DONE)
-		return r;
-	if (strpbrk(cmds, SIGNAL_CMDS) != NULL &&
-	    (r = wait_recorded(&svc, &mark, last, deadline)) != EXIT_DONE)
+	if ((recorded || strpbrk(cmds, SIGNAL_CMDS) != NULL) &&
+	    (r = wait_recorded(svc, &mark, last, deadline)) != EXIT_DONE)
 		return r;
 	w.goal = wait ? goal_of(last) : GOAL_NONE;
 	if (w.goal == GOAL_NONE)
 		return EXIT_DONE;
 	/* Status has a millisecond grain: a failure in the same ms counts. */
 	w.sent_ms--;
-	return wait_goal(&svc, &w, deadline);
+	return wait_goal(svc, &w, deadline);
 }
 
+static int colour;	/* colour the state word: stdout is a terminal */
+
+/* What lib/show needs beside SVC's status: its down file. */
+static struct show_facts
+facts_of(const struct service *svc)
+{
+	char path[PATH_MAX + 32];
+	struct show_facts f;
+
+	service_path(svc, "down", path, sizeof path);
+	f.has_down = access(path, F_OK) == 0;
+	f.colour = colour;
+	return f;
+}
+
+/* PREFIX and SVC's status line on stdout; -1 when it has no status. */
 static int
-cmd_control(int argc, char *argv[])
+print_line(const char *prefix, const struct service *svc)
 {
-	char cmds[64] = "";
-	int64_t timeout = 10000, deadline;
-	int c, wait = 0, r, worst = EXIT_DONE;
-	size_t n = 0;
-	int sig;
+	static char buf[SHOW_SIZE];
+	struct show_facts f = facts_of(svc);
+	struct status_info st;
 
-	while ((c = getopt(argc, argv, "wT:udortkhaiq12pcx")) != -1) {
-		if (c == 'w')
-			wait = 1;
-		else if (c == 'T')
-			timeout = parse_timeout(optarg);
-		else if (c == '?' || n + 1 >= sizeof cmds ||
-		    ctl_parse((unsigned char)c, &sig) == CTL_UNKNOWN)
-			usage("unknown option");
-		else
-			cmds[n++] = (char)c;
-	}
-	if (n == 0 || optind == argc)
-		usage(n == 0 ? "no command" : "no service");
-	deadline = clock_now_ms() + timeout;
-	for (; optind < argc; optind++) {
-		r = control_one(argv[optind], cmds, wait, deadline);
-		if (r > worst)
-			worst = r;
-	}
-	return worst;
-}
-
-/* Print S as a JSON string: valid JSON whatever its bytes. */
-static void
-json_string(const char *s)
-{
-	static char buf[ESC_JSON_SIZE(PATH_MAX)];
-
-	esc_json(buf, sizeof buf, s);
-	fputs(buf, stdout);
-}
-
-static void
-print_json(const char *name, const struct status_info *st, int64_t uptime)
-{
-	char since[32];
-
-	printf("{\"name\":");
-	json_string(name);
-	printf(",\"state\":");
-	json_string(st->state);
-	printf(",\"want\":");
-	json_string(st->want);
-	printf(",\"pid\":%ld,\"since\":%s,\"uptime\":%lld,\"ready\":",
-	    st->pid, fmt_unix_ms(since, sizeof since, st->since_ms),
-	    (long long)uptime);
-	json_string(st->ready);
-	printf(",\"paused\":%s,\"restarts\":%u,\"last_exit\":",
-	    st->paused ? "true" : "false", st->restarts);
-	json_string(st->last_exit);
-	printf(",\"backoff\":");
-	json_string(st->backoff);
-	printf(",\"error\":");
-	json_string(st->error);
-	printf("}\n");
+	if (supervised(svc) == -1 || read_status(svc, &st) == -1)
+		return -1;
+	show_line(buf, sizeof buf, svc->name, &st, &f, clock_wall_ms());
+	printf("%s%s", prefix, buf);
+	return 0;
 }
 
 /*
- * A listed directory with no status to show (STATE: unsupervised or
- * unreadable, as in the table): its keys are null.
+ * The result line of a command to SVC that ended with R, in runit's
+ * words: "ok: " or "timeout: " and its status line, or "fail: " and
+ * what went wrong.
  */
 static void
-print_unsupervised_json(const char *name, const char *state)
+print_result(const struct service *svc, int r)
 {
-	printf("{\"name\":");
-	json_string(name);
-	printf(",\"state\":");
-	json_string(state);
-	printf(",\"want\":null,\"pid\":null,"
-	    "\"since\":null,\"uptime\":null,\"ready\":null,\"paused\":null,"
-	    "\"restarts\":null,\"last_exit\":null,\"backoff\":null,"
-	    "\"error\":null}\n");
+	if (r == EXIT_DONE && print_line("ok: ", svc) == 0)
+		return;
+	if (r == EXIT_DONE)
+		printf("ok: %s\n", shown(svc->name));
+	else if (!said.timed_out || print_line("timeout: ", svc) == -1)
+		printf("%s: %s\n", said.timed_out ? "timeout" : "fail",
+		    said.line[0] != '\0' ? said.line : shown(svc->name));
+	fflush(stdout);
 }
 
-/* "up: foo: pid 4242, 95s, ready; restarts 3, last exit 1" */
+/* A list of service names, each malloc'ed. */
+struct names {
+	char	**v;
+	size_t	  n, cap;
+};
+
 static void
-print_human(const char *name, const struct status_info *st, int64_t uptime)
+names_add(struct names *l, const char *name)
 {
-	int running = strcmp(st->state, "up") == 0 ||
-	    strcmp(st->state, "starting") == 0;
-	const char *last = st->last_exit;
+	char **grown;
 
-	printf("%s: %s: ", shown(st->state), shown(name));
-	if (st->pid != 0)
-		printf("pid %ld, ", st->pid);
-	printf("%llds", (long long)uptime);
-	if (strcmp(st->ready, "yes") == 0)
-		printf(", ready");
-	else if (strcmp(st->ready, "no") == 0 && running)
-		printf(", not ready");
-	if (st->paused)
-		printf(", paused");
-	if (strcmp(st->want, "once") == 0)
-		printf(", once");
-	else if (strcmp(st->want, running ? "up" : "down") != 0)
-		printf(", want %s", shown(st->want));
-	if (strncmp(last, "exit ", 5) == 0)
-		last += 5;
-	printf("; restarts %u, last exit %s", st->restarts, shown(last));
-	if (strcmp(st->state, "backoff") == 0)
-		printf("; next start in %s", shown(st->backoff));
-	if (st->error[0] != '\0')
-		printf("; error: %s", shown(st->error));
-	putchar('\n');
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		if ((grown = realloc(l->v, l->cap * sizeof *grown)) == NULL)
+			sid_die_sys(111, "out of memory");
+		l->v = grown;
+	}
+	if ((l->v[l->n++] = strdup(name)) == NULL)
+		sid_die_sys(111, "out of memory");
 }
 
-static int
-status_one(const char *name, const struct service *svc, int json,
-    int named)
+static void
+names_free(struct names *l)
 {
-	struct status_info st;
-	int64_t uptime;
-	int r, err;
+	size_t i;
 
-	if ((r = supervised(svc)) != 1)
-		return not_supervised(svc, r);
-	if (read_status(svc, &st) == -1) {
-		err = errno;
-		sid_error("%s: %sunable to read %s/supervise/status: %s",
-		    shown(name), err == EACCES ? "permission denied: " : "",
-		    shown(svc->dir), strerror(err));
-		return err == EACCES ? EXIT_DENIED : EXIT_NO_SUPERVISOR;
-	}
-	uptime = (clock_wall_ms() - st.since_ms) / 1000;
-	if (uptime < 0)
-		uptime = 0;
-	if (json)
-		print_json(name, &st, uptime);
-	else
-		print_human(name, &st, uptime);
-	if (!named || strcmp(st.state, "failed") != 0)
-		return EXIT_DONE;
-	if (strncmp(st.error, "config_invalid", 14) != 0) {
-		sid_error("%s: failed: %s", shown(name), shown(st.error));
-		return EXIT_NOT_DONE;
-	}
-	if (check_conf(svc) == EXIT_DONE)	/* fixed since; say the old */
-		sid_error("%s: %s", shown(name), shown(st.error));
-	return EXIT_NO_SERVICE;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
 }
 
 /* io_dir_names filter: a service entry of the scan directory DIR. */
@@ -893,43 +922,291 @@ static int
 is_service(const char *name, void *dir)
 {
 	char path[PATH_MAX];
-	struct stat st;
 
 	return name[0] != '.' && snprintf(path, sizeof path, "%s/%s",
-	    (const char *)dir, name) < (int)sizeof path &&
-	    stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	    (const char *)dir, name) < (int)sizeof path && is_dir(path) == 0;
 }
 
-/*
- * The state of a row with no status to show: "unsupervised" when no
- * sid-supervise runs, "unreadable" when we may not tell.
- */
-static const char *
-unknown_state(int supervised_r)
+/* Where the loggers ("web/log") go in a list of every service. */
+enum order {
+	LOGGERS_FIRST,		/* on the way up */
+	LOGGERS_LAST,		/* on the way down: their last lines land */
+	LOGGERS_BESIDE,		/* each after its service: the table */
+};
+
+/* NAME's logger into L when the scan directory DIR has one. */
+static void
+add_logger(struct names *l, const char *dir, const char *name)
 {
-	return supervised_r == 0 ? "unsupervised" : "unreadable";
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof path, "%s/%s/log", dir, name) <
+	    (int)sizeof path && is_dir(path) == 0) {
+		snprintf(path, sizeof path, "%s/log", name);
+		names_add(l, path);
+	}
 }
 
 /*
- * One row of the table: NAME STATE PID UPTIME READY RESTARTS LAST-EXIT,
- * always one line: the name and the texts are escaped.
+ * Every service of the scan directory into L, by name, and the loggers
+ * in ORDER.  -1 when the directory cannot be read, said.
+ */
+static int
+add_all(struct names *l, enum order order)
+{
+	const char *dir = scan_dir();
+	char **names;
+	size_t n, i;
+
+	if ((names = io_dir_names(dir, is_service, (void *)dir, &n)) == NULL) {
+		say("unable to read the scan directory %s: %s",
+		    shown(dir), strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n && order == LOGGERS_FIRST; i++)
+		add_logger(l, dir, names[i]);
+	for (i = 0; i < n; i++) {
+		names_add(l, names[i]);
+		if (order == LOGGERS_BESIDE)
+			add_logger(l, dir, names[i]);
+	}
+	for (i = 0; i < n && order == LOGGERS_LAST; i++)
+		add_logger(l, dir, names[i]);
+	io_free_names(names);
+	return 0;
+}
+
+/* ARGV's names into L, "all" for every service; -1 as add_all. */
+static int
+expand(struct names *l, int argc, char *argv[], enum order order)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "all") == 0) {
+			if (add_all(l, order) == -1)
+				return -1;
+		} else
+			names_add(l, argv[i]);
+	return 0;
+}
+
+/* How a command is carried out, from the options and the verb. */
+struct run {
+	int	wait;		/* -w: wait for its effect */
+	int	verbose;	/* -v, verbs: a result line per service */
+	int64_t	timeout;	/* -T, ms */
+};
+
+/*
+ * Send CMDS to the services of ARGV, one after the other, and return
+ * the worst exit code.  With RUN's verbose a result line for each.
+ */
+static int
+run_commands(const char *cmds, const struct run *run, int argc, char *argv[])
+{
+	int64_t deadline = clock_now_ms() + run->timeout;
+	struct names l = { NULL, 0, 0 };
+	struct service svc;
+	size_t i;
+	int r, worst = EXIT_DONE;
+
+	said.keep = run->verbose;
+	if (expand(&l, argc, argv, strpbrk(cmds, "dx") != NULL ?
+	    LOGGERS_LAST : LOGGERS_FIRST) == -1) {
+		if (run->verbose)
+			printf("fail: %s\n", said.line);
+		names_free(&l);
+		return EXIT_NO_SERVICE;
+	}
+	for (i = 0; i < l.n; i++) {
+		said.line[0] = '\0';
+		said.timed_out = 0;
+		if ((r = resolve(l.v[i], &svc)) == EXIT_DONE)
+			r = control_one(&svc, cmds, run->wait, run->verbose,
+			    deadline);
+		if (run->verbose)
+			print_result(&svc, r);
+		if (r > worst)
+			worst = r;
+	}
+	names_free(&l);
+	return worst;
+}
+
+/* Words that stand for a command, as runit's sv takes them. */
+static const struct verb {
+	const char	*word;
+	char		 cmd;
+	int		 wait;
+} verbs[] = {
+	{ "up", 'u', 0 }, { "down", 'd', 0 }, { "once", 'o', 0 },
+	{ "term", 't', 0 }, { "kill", 'k', 0 }, { "hup", 'h', 0 },
+	{ "alarm", 'a', 0 }, { "interrupt", 'i', 0 }, { "quit", 'q', 0 },
+	{ "usr1", '1', 0 }, { "usr2", '2', 0 }, { "pause", 'p', 0 },
+	{ "cont", 'c', 0 }, { "exit", 'x', 0 },
+	{ "start", 'u', 1 }, { "stop", 'd', 1 }, { "restart", 'r', 1 },
+};
+
+static const struct verb *
+find_verb(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(verbs[i].word, word) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+static const char *const commands[] = {
+	"status", "wait", "history", "log", "scan",
+};
+
+/* The first word of ARGV that names a command or a verb, or NULL. */
+static const char *
+command_word(int argc, char *argv[])
+{
+	size_t j;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (find_verb(argv[i]) != NULL)
+			return argv[i];
+		for (j = 0; j < sizeof commands / sizeof commands[0]; j++)
+			if (strcmp(argv[i], commands[j]) == 0)
+				return argv[i];
+	}
+	return NULL;
+}
+
+/*
+ * The usage error of getopt's '?' for CMD (NULL: none) with OPTSTRING:
+ * an unknown option, or one without its value, named.
  */
 static void
-print_row(int width, const char *name, const struct service *svc)
+bad_option(const char *cmd, const char *optstring, int argc, char *argv[])
 {
-	struct status_info st;
-	int64_t uptime;
-	int r;
+	const char *word = cmd == NULL ? command_word(argc, argv) : NULL;
+	char opt[3] = { '-', (char)optopt, '\0' };
+	const char *o = optopt > ' ' && optopt < 0x7f ? opt : "";
 
-	if ((r = supervised(svc)) != 1 || read_status(svc, &st) == -1) {
-		printf("%-*s %-12s %7s %8s %5s %8s %s\n", width, shown(name),
-		    unknown_state(r == 1 ? -1 : r), "-", "-", "-", "-", "-");
-		return;
+	if (optopt != ':' && strchr(optstring, optopt) != NULL)
+		usage("%s%s%s needs a value", cmd ? cmd : "", cmd ? ": " : "",
+		    o);
+	if (word != NULL)
+		usage("unknown option %s before %s", o, word);
+	usage("%s%sunknown option %s", cmd ? cmd : "", cmd ? ": " : "", o);
+}
+
+static int
+cmd_control(int argc, char *argv[], struct run *run)
+{
+	static const char optstring[] = "wvT:udortkhaiq12pcx";
+	char cmds[64] = "";
+	size_t n = 0;
+	int c, sig;
+
+	while ((c = getopt(argc, argv, optstring)) != -1) {
+		if (c == 'w')
+			run->wait = 1;
+		else if (c == 'v')
+			run->verbose = run->wait = 1;
+		else if (c == 'T')
+			run->timeout = parse_timeout(optarg);
+		else if (c == '?' ||
+		    ctl_parse((unsigned char)c, &sig) == CTL_UNKNOWN)
+			bad_option(NULL, optstring, argc, argv);
+		else if (n + 1 >= sizeof cmds)
+			usage("more than %zu commands", sizeof cmds - 1);
+		else
+			cmds[n++] = (char)c;
 	}
-	uptime = (clock_wall_ms() - st.since_ms) / 1000;
-	printf("%-*s %-12s %7ld %7llds %5s %8u %s\n", width, shown(name),
-	    shown(st.state), st.pid, (long long)(uptime < 0 ? 0 : uptime),
-	    shown(st.ready), st.restarts, shown(st.last_exit));
+	if (n == 0)
+		usage("no command");
+	if (optind == argc)
+		usage("no service after -%s", cmds);
+	return run_commands(cmds, run, argc - optind, argv + optind);
+}
+
+/* A verb: its letter, a result line per service; start... wait. */
+static int
+cmd_verb(const struct verb *v, int argc, char *argv[], struct run *run)
+{
+	static const char optstring[] = "wvT:";
+	char cmds[2] = { v->cmd, '\0' };
+	int c;
+
+	while ((c = getopt(argc, argv, optstring)) != -1) {
+		if (c == 'w' || c == 'v')
+			run->wait = 1;
+		else if (c == 'T')
+			run->timeout = parse_timeout(optarg);
+		else
+			bad_option(v->word, optstring, argc, argv);
+	}
+	if (optind == argc)
+		usage("%s: no service", v->word);
+	run->wait |= v->wait;
+	run->verbose = 1;
+	return run_commands(cmds, run, argc - optind, argv + optind);
+}
+
+/*
+ * SVC's status: a line for people or a JSON object.  NAMED: the user
+ * asked for it, and a failed one makes the exit code (1, or 3 for an
+ * invalid conf) without a second line: the status line says why.
+ */
+static int
+status_one(const struct service *svc, int json, int named)
+{
+	static char buf[SHOW_SIZE];
+	struct show_facts f = facts_of(svc);
+	struct status_info st;
+	int r, err;
+
+	if ((r = supervised(svc)) != 1) {
+		if (named)
+			return not_supervised(svc, r);
+		show_json(buf, sizeof buf, svc->name, NULL, r == 0 ?
+		    "unsupervised" : "unreadable");
+		fputs(buf, stdout);
+		return EXIT_DONE;
+	}
+	if (read_status(svc, &st) == -1) {
+		err = errno;
+		say("%s: %sunable to read %s/supervise/status: %s",
+		    shown(svc->name), err == EACCES ? "permission denied: " : "",
+		    shown(svc->dir), strerror(err));
+		return err == EACCES ? EXIT_DENIED : EXIT_NO_SUPERVISOR;
+	}
+	if (json)
+		show_json(buf, sizeof buf, svc->name, &st, NULL);
+	else
+		show_line(buf, sizeof buf, svc->name, &st, &f,
+		    clock_wall_ms());
+	fputs(buf, stdout);
+	if (!named || strcmp(st.state, "failed") != 0)
+		return EXIT_DONE;
+	return strncmp(st.error, "config_invalid", 14) == 0 ?
+	    EXIT_NO_SERVICE : EXIT_NOT_DONE;
+}
+
+/* One row of the table for SVC. */
+static void
+print_row(int width, const struct service *svc, int64_t now)
+{
+	static char buf[SHOW_SIZE];
+	struct show_facts f = facts_of(svc);
+	struct status_info st;
+	int r = supervised(svc);
+
+	if (r == 1 && read_status(svc, &st) == 0)
+		show_row(buf, sizeof buf, width, svc->name, &st, NULL, &f, now);
+	else
+		show_row(buf, sizeof buf, width, svc->name, NULL, r == 0 ?
+		    "unsupervised" : "unreadable", &f, now);
+	fputs(buf, stdout);
 }
 
 /*
@@ -939,141 +1216,136 @@ print_row(int width, const char *name, const struct service *svc)
 static int
 status_all(int json)
 {
-	const char *dir = scan_dir();
-	char **names, name[NAME_MAX + 8];
+	static char buf[SHOW_SIZE];
+	struct names l = { NULL, 0, 0 };
 	struct service svc;
-	struct stat st;
-	size_t n, i, len;
-	int width = 4, pass, r;
+	int64_t now = clock_wall_ms();
+	size_t i, width = 4;
 
-	if ((names = io_dir_names(dir, is_service, (void *)dir, &n)) == NULL) {
-		sid_error("unable to read the scan directory %s: %s",
-		    shown(dir), strerror(errno));
+	if (add_all(&l, LOGGERS_BESIDE) == -1)
 		return EXIT_NO_SERVICE;
+	for (i = 0; i < l.n; i++)
+		if (show_width(l.v[i]) > width && show_width(l.v[i]) < 200)
+			width = show_width(l.v[i]);
+	if (!json) {
+		show_head(buf, sizeof buf, (int)width);
+		fputs(buf, stdout);
 	}
-	for (i = 0; i < n; i++)
-		if ((len = strlen(shown(names[i])) + 4) > (size_t)width &&
-		    len < 200)
-			width = (int)len;
-	if (!json)
-		printf("%-*s %-12s %7s %8s %5s %8s %s\n", width, "NAME",
-		    "STATE", "PID", "UPTIME", "READY", "RESTARTS",
-		    "LAST-EXIT");
-	for (i = 0; i < n; i++) {
-		/* Pass 0: the service; pass 1: its logger, if any. */
-		for (pass = 0; pass < 2; pass++) {
-			snprintf(name, sizeof name, "%s%s", names[i],
-			    pass ? "/log" : "");
-			svc.name = name;
-			if (snprintf(svc.dir, sizeof svc.dir, "%s/%s", dir,
-			    name) >= (int)sizeof svc.dir ||
-			    (pass && (stat(svc.dir, &st) == -1 ||
-			    !S_ISDIR(st.st_mode))))
-				continue;
-			if (json && (r = supervised(&svc)) != 1)
-				print_unsupervised_json(name,
-				    unknown_state(r));
-			else if (json)
-				status_one(name, &svc, 1, 0);
-			else
-				print_row(width, name, &svc);
-		}
+	for (i = 0; i < l.n; i++) {
+		svc.name = l.v[i];
+		if (snprintf(svc.dir, sizeof svc.dir, "%s/%s", scan_dir(),
+		    l.v[i]) >= (int)sizeof svc.dir)
+			continue;
+		if (json)
+			status_one(&svc, 1, 0);
+		else
+			print_row((int)width, &svc, now);
 	}
-	io_free_names(names);
+	names_free(&l);
 	return EXIT_DONE;
 }
 
 static int
 cmd_status(int argc, char *argv[])
 {
+	struct names l = { NULL, 0, 0 };
 	struct service svc;
+	size_t i;
 	int c, json = 0, r, worst = EXIT_DONE;
 
 	while ((c = getopt(argc, argv, "j")) != -1)
 		if (c == 'j')
 			json = 1;
 		else
-			usage("status: unknown option");
+			bad_option("status", "j", argc, argv);
 	if (optind == argc)
 		return status_all(json);
-	for (; optind < argc; optind++) {
-		if ((r = resolve(argv[optind], &svc)) == EXIT_DONE)
-			r = status_one(argv[optind], &svc, json, 1);
+	if (expand(&l, argc - optind, argv + optind, LOGGERS_BESIDE) == -1)
+		return EXIT_NO_SERVICE;
+	for (i = 0; i < l.n; i++) {
+		if ((r = resolve(l.v[i], &svc)) == EXIT_DONE)
+			r = status_one(&svc, json, 1);
 		if (r > worst)
 			worst = r;
 	}
+	names_free(&l);
 	return worst;
 }
 
 static int
-cmd_wait(int argc, char *argv[])
+cmd_wait(int argc, char *argv[], const struct run *run)
 {
+	static const char optstring[] = "udRT:";
+	struct names l = { NULL, 0, 0 };
 	struct service svc;
 	struct wait w = { .goal = GOAL_NONE };
-	int64_t timeout = 10000, deadline;
+	int64_t timeout = run->timeout, deadline;
+	size_t i;
 	int c, r, worst = EXIT_DONE;
 
-	while ((c = getopt(argc, argv, "udRT:")) != -1) {
+	while ((c = getopt(argc, argv, optstring)) != -1) {
 		switch (c) {
 		case 'u': w.goal = GOAL_UP; break;
 		case 'd': w.goal = GOAL_DOWN; break;
 		case 'R': w.goal = GOAL_READY; break;
 		case 'T': timeout = parse_timeout(optarg); break;
-		default: usage("wait: unknown option");
+		default: bad_option("wait", optstring, argc, argv);
 		}
 	}
-	if (w.goal == GOAL_NONE || optind == argc)
-		usage(w.goal == GOAL_NONE ? "wait: -u, -d or -R needed" :
-		    "wait: no service");
+	if (w.goal == GOAL_NONE)
+		usage("wait: -u, -d or -R needed");
+	if (optind == argc)
+		usage("wait: no service");
+	if (expand(&l, argc - optind, argv + optind, w.goal == GOAL_DOWN ?
+	    LOGGERS_LAST : LOGGERS_FIRST) == -1)
+		return EXIT_NO_SERVICE;
 	deadline = clock_now_ms() + timeout;
-	for (; optind < argc; optind++) {
-		if ((r = resolve(argv[optind], &svc)) == EXIT_DONE)
+	for (i = 0; i < l.n; i++) {
+		if ((r = resolve(l.v[i], &svc)) == EXIT_DONE)
 			r = wait_goal(&svc, &w, deadline);
 		if (r > worst)
 			worst = r;
 	}
+	names_free(&l);
 	return worst;
 }
 
-/*
- * Print the lines from P to END (a NUL there), each escaped, so that
- * what a reason quotes (a conf line, an error text) cannot forge one.
- */
-static void
-put_escaped_lines(char *p, char *end)
+/* A number of lines for -n, or a usage error naming CMD. */
+static unsigned long
+parse_lines(const char *cmd, const char *s)
 {
-	char *nl, *buf;
-	size_t size;
+	unsigned long n;
+	char *end;
 
-	for (; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		*nl = '\0';
-		esc_undo(p);	/* sid-supervise wrote it escaped */
-		size = ESC_SIZE((size_t)(nl - p));
-		if ((buf = malloc(size)) == NULL)
-			sid_die_sys(111, "out of memory");
-		puts(esc_text(buf, size, p));
-		free(buf);
-	}
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-')
+		usage("%s: -n takes a number of lines, not %s", cmd, shown(s));
+	return n;
 }
 
+/*
+ * The last LINES lines of supervise/events, for people: local times
+ * (with RAW the unix time), each line escaped so that what a reason
+ * quotes (a conf line, an error text) cannot forge one.
+ */
 static int
 cmd_history(int argc, char *argv[])
 {
-	char path[PATH_MAX + 32], *text, *p;
+	static char buf[SHOW_SIZE];
+	char path[PATH_MAX + 32], *text, *p, *nl, *end;
 	struct service svc;
 	unsigned long lines = 10, seen = 0;
 	size_t len;
-	int c, r, err;
+	int c, r, err, raw = 0;
 
-	while ((c = getopt(argc, argv, "n:")) != -1) {
-		if (c != 'n')
-			usage("history: unknown option");
-		errno = 0;
-		lines = strtoul(optarg, &p, 10);
-		if (errno != 0 || p == optarg || *p != '\0' || *optarg == '-')
-			usage("history: -n takes a number of lines");
+	while ((c = getopt(argc, argv, "n:r")) != -1) {
+		if (c == 'n')
+			lines = parse_lines("history", optarg);
+		else if (c == 'r')
+			raw = 1;
+		else
+			bad_option("history", "n:r", argc, argv);
 	}
 	if (optind != argc - 1)
 		usage("history: one service needed");
@@ -1082,7 +1354,7 @@ cmd_history(int argc, char *argv[])
 	service_path(&svc, "supervise/events", path, sizeof path);
 	if (io_read_file(path, EVENTS_MAX, &text, &len) == -1) {
 		err = errno;
-		sid_error("%s: %sunable to read %s: %s", shown(svc.name),
+		say("%s: %sunable to read %s: %s", shown(svc.name),
 		    err == EACCES ? "permission denied: " : "", shown(path),
 		    strerror(err));
 		return err == ENOENT ? EXIT_NO_SUPERVISOR : err == EACCES ?
@@ -1092,8 +1364,13 @@ cmd_history(int argc, char *argv[])
 	for (p = text + len; p > text; p--)
 		if (p[-1] == '\n' && p != text + len && ++seen == lines)
 			break;
-	if (lines > 0)
-		put_escaped_lines(p, text + len);
+	for (end = text + len; lines > 0 && p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		*nl = '\0';
+		show_event(buf, sizeof buf, p, raw);
+		fputs(buf, stdout);
+	}
 	free(text);
 	return EXIT_DONE;
 }
@@ -1385,7 +1662,7 @@ cmd_log(int argc, char *argv[])
 			    *optarg == '-')
 				usage("log: -n takes a number of lines");
 		} else
-			usage("log: unknown option");
+			bad_option("log", "n:f", argc, argv);
 	}
 	if (optind != argc - 1)
 		usage("log: one service needed");
@@ -1450,9 +1727,9 @@ report_invalid(const char *body)
 		}
 	}
 	if (n == 1)
-		sid_error("scan: %.*s", (int)first_len, first);
+		say("scan: %.*s", (int)first_len, first);
 	else if (n > 1)
-		sid_error("scan: %.*s (and %zu more invalid)", (int)first_len,
+		say("scan: %.*s (and %zu more invalid)", (int)first_len,
 		    first, n - 1);
 	return n;
 }
@@ -1463,10 +1740,10 @@ report_invalid(const char *body)
  * valid) and print its report.  3 when it says a unit is invalid.
  */
 static int
-cmd_scan(int argc, char *argv[])
+cmd_scan(int argc, char *argv[], const struct run *run)
 {
 	char control[PATH_MAX], report[PATH_MAX], *text, *body;
-	int64_t timeout = 10000, deadline, started;
+	int64_t timeout = run->timeout, deadline, started;
 	unsigned long old;
 	int c, restart = 0, err, code;
 
@@ -1476,7 +1753,7 @@ cmd_scan(int argc, char *argv[])
 		else if (c == 'T')
 			timeout = parse_timeout(optarg);
 		else
-			usage("scan: unknown option");
+			bad_option("scan", "rT:", argc, argv);
 	}
 	if (optind != argc)
 		usage("scan takes no service");
@@ -1488,11 +1765,11 @@ cmd_scan(int argc, char *argv[])
 	if (ctl_send(control, restart ? "A" : "a", 1) == -1) {
 		err = errno;
 		if (err == EACCES || err == EPERM) {
-			sid_error("permission denied: unable to write %s: %s",
+			say("permission denied: unable to write %s: %s",
 			    shown(control), strerror(err));
 			return EXIT_DENIED;
 		}
-		sid_error("no sid-svscan is running on %s (%s: %s)",
+		say("no sid-svscan is running on %s (%s: %s)",
 		    shown(scan_dir()), shown(control), strerror(err));
 		return EXIT_NO_SUPERVISOR;
 	}
@@ -1501,7 +1778,7 @@ cmd_scan(int argc, char *argv[])
 	while (report_seq(report, &text) == old) {
 		free(text);
 		if (clock_now_ms() >= deadline) {
-			sid_error("scan: no report from sid-svscan on %s",
+			say("scan: no report from sid-svscan on %s",
 			    shown(scan_dir()));
 			return EXIT_NOT_DONE;
 		}
@@ -1516,24 +1793,66 @@ cmd_scan(int argc, char *argv[])
 	return code;
 }
 
+/*
+ * The options before a command word ("-v", "-w", "-T SECS"): into RUN.
+ * Returns the index of the first other argument.
+ */
+static int
+leading_options(int argc, char *argv[], struct run *run)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-T") == 0 && i + 1 < argc)
+			run->timeout = parse_timeout(argv[++i]);
+		else if (strncmp(argv[i], "-T", 2) == 0 && argv[i][2] != '\0')
+			run->timeout = parse_timeout(argv[i] + 2);
+		else if (argv[i][strspn(argv[i] + 1, "vw") + 1] == '\0' &&
+		    argv[i][1] != '\0') {
+			run->wait |= 1;
+			run->verbose |= strchr(argv[i], 'v') != NULL;
+		} else
+			break;
+	}
+	return i;
+}
+
 int
 main(int argc, char *argv[])
 {
+	struct run run = { 0, 0, 10000 };
+	const struct verb *v;
+	const char *no_color = getenv("NO_COLOR");
+	char **rest;
+	int i;
+
 	msg_init("sid-ctl");
 	opterr = 0;		/* usage() says it in one line */
 	if (argc < 2)
 		usage("no command");
-	if (strcmp(argv[1], "status") == 0)
-		return cmd_status(argc - 1, argv + 1);
-	if (strcmp(argv[1], "wait") == 0)
-		return cmd_wait(argc - 1, argv + 1);
-	if (strcmp(argv[1], "history") == 0)
-		return cmd_history(argc - 1, argv + 1);
-	if (strcmp(argv[1], "scan") == 0)
-		return cmd_scan(argc - 1, argv + 1);
-	if (strcmp(argv[1], "log") == 0)
-		return cmd_log(argc - 1, argv + 1);
-	if (argv[1][0] != '-')
-		usage("unknown command");
-	return cmd_control(argc, argv);
+	if (strcmp(argv[1], "--help") == 0) {
+		fputs(help_text, stdout);
+		return fflush(stdout) == 0 ? EXIT_DONE : EXIT_NOT_DONE;
+	}
+	colour = isatty(STDOUT_FILENO) && (no_color == NULL ||
+	    *no_color == '\0');
+	i = leading_options(argc, argv, &run);
+	if (i < argc && argv[i][0] != '-') {
+		rest = argv + i;
+		if (strcmp(rest[0], "status") == 0)
+			return cmd_status(argc - i, rest);
+		if (strcmp(rest[0], "wait") == 0)
+			return cmd_wait(argc - i, rest, &run);
+		if (strcmp(rest[0], "history") == 0)
+			return cmd_history(argc - i, rest);
+		if (strcmp(rest[0], "scan") == 0)
+			return cmd_scan(argc - i, rest, &run);
+		if (strcmp(rest[0], "log") == 0)
+			return cmd_log(argc - i, rest);
+		if ((v = find_verb(rest[0])) != NULL)
+			return cmd_verb(v, argc - i, rest, &run);
+		usage("unknown command %s", shown(rest[0]));
+	}
+	run = (struct run){ 0, 0, 10000 };
+	return cmd_control(argc, argv, &run);
 }

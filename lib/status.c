@@ -137,6 +137,12 @@ parse_pair(const char *key, size_t klen, const char *v, size_t vlen,
 		st->attempt = (unsigned long)n;
 		return 0;
 	}
+	if (IS("waiting"))
+		copy_value(st->waiting, sizeof st->waiting, v, vlen);
+	else if (IS("health"))
+		copy_value(st->health, sizeof st->health, v, vlen);
+	else if (IS("notice"))
+		copy_value(st->notice, sizeof st->notice, v, vlen);
 #undef IS
 	return 0;
 }
@@ -148,6 +154,7 @@ status_parse(const char *text, struct status_info *st)
 	int seen = 0, bit;
 
 	memset(st, 0, sizeof *st);
+	strcpy(st->health, "n/a");
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
 		if (nl == NULL)
@@ -162,8 +169,10 @@ status_parse(const char *text, struct status_info *st)
 		}
 		p = *nl != '\0' ? nl + 1 : nl;
 	}
-	if (seen == (1 << 10) - 1) {
+	if (seen == (1 << 10) - 1 &&
+	    parse_duration(st->backoff, &st->backoff_ms) == 0) {
 		esc_undo(st->error);	/* written escaped, one line */
+		esc_undo(st->notice);
 		return 0;
 	}
 bad:

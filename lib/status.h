@@ -24,6 +24,11 @@ struct status_info {
 	char		backoff[32];
 	char		error[2100];	/* sv.error, escaped, fits */
 	unsigned long	attempt;	/* 0 when the writer had no such key */
+	int64_t		backoff_ms;	/* backoff, read as a duration */
+	/* Later keys: empty (health "n/a") when the writer had none. */
+	char		waiting[1024];	/* needed services, space-separated */
+	char		health[16];
+	char		notice[1024];	/* escaped like error, undone */
 };
 
 /*

@@ -78,7 +78,7 @@ ESCNAME=$'esc\e[2J\e[31mred'
 	run -0 --separate-stderr sid-ctl status
 	[ -z "$stderr" ]
 	[ "${#lines[@]}" -eq 3 ]
-	[[ ${lines[1]} == 'esc\x1b[2J\x1b[31mred '*' up '* ]]
+	[[ ${lines[1]} == 'esc\x1b[2J\x1b[31mred up '* ]]
 	[[ ${lines[2]} == 'evil\nremoved web '*' up '* ]]
 	[[ ${lines[2]} == *" $(field "$a" pid) "* ]]
 	no_raw_control
@@ -136,7 +136,7 @@ ESCNAME=$'esc\e[2J\e[31mred'
 	wait_for 5 field_is "$dir" state failed
 	run -3 --separate-stderr sid-ctl status "$ESCNAME"
 	[[ $output == 'failed: esc\x1b[2J\x1b[31mred: '*'; error: config_invalid: '*'badkey\x1b[31m: unknown key' ]]
-	one_error 'esc\x1b[2J\x1b[31mred: config_invalid: *badkey\x1b[31m: unknown key'
+	[ -z "$stderr" ]
 	no_raw_control
 }
 
@@ -147,8 +147,10 @@ ESCNAME=$'esc\e[2J\e[31mred'
 	# A reason that quotes hostile text, as a conf error would.
 	printf '1763777400.123 up -> up evil\rreason \e[31mred\n' \
 		>>"$dir/supervise/events"
-	run -0 --separate-stderr sid-ctl history -n 1 foo
+	run -0 --separate-stderr sid-ctl history -r -n 1 foo
 	[ "$output" = '1763777400.123 up -> up evil\rreason \x1b[31mred' ]
+	TZ=UTC0 run -0 --separate-stderr sid-ctl history -n 1 foo
+	[ "$output" = '2025-11-22 02:10:00.123 up -> up evil\rreason \x1b[31mred' ]
 	no_raw_control
 }
 
@@ -192,8 +194,9 @@ ESCNAME=$'esc\e[2J\e[31mred'
 	wait_for 5 field_is "$dir" state failed
 	run -3 --separate-stderr sid-ctl status -j foo
 	json_lines
-	[[ $(jq -r .error <<<"$output") == config_invalid:*$'\xc3\xbf\xc3\xbe: unknown key' ]]
-	one_error 'foo: config_invalid: *\xff\xfe: unknown key'
+	[ "$(jq -r .error.code <<<"$output")" = config_invalid ]
+	[[ $(jq -r .error.message <<<"$output") == *$'\xc3\xbf\xc3\xbe: unknown key' ]]
+	[ -z "$stderr" ]
 }
 
 @test "an empty SERVICE is a usage error (64), one line, wherever a SERVICE is taken" {
