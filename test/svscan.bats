@@ -823,7 +823,7 @@ scan_is() {
 
 	run -0 sid-ctl status
 	[ "${#lines[@]}" -eq 201 ]
-	[[ ${lines[0]} =~ ^NAME\ +STATE\ +PID\ +UPTIME\ +READY\ +RESTARTS\ +LAST-EXIT$ ]]
+	[[ ${lines[0]} =~ ^NAME\ +STATE\ +PID\ +UPTIME\ +READY\ +RESTARTS\ +LAST-EXIT\ +NOTES$ ]]
 	for i in $(seq 1 200); do
 		[[ ${lines[i]} =~ ^${names[i - 1]}\ +up\ +[1-9][0-9]*\  ]] || {
 			echo "row $i: ${lines[i]}" >&2
