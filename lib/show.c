@@ -170,8 +170,9 @@ show_line(char *buf, size_t size, const char *name,
 {
 	struct out o = { buf, size, 0 };
 	char age[FMT_DURATION_SIZE], next[FMT_DURATION_SIZE];
-	const char *want_shown = running(st) || is(st->state, "backoff") ?
-	    "up" : "down";
+	/* The want that goes without saying in each state. */
+	const char *want_shown = running(st) || is(st->state, "backoff") ||
+	    is(st->state, "failed") ? "up" : "down";
 	int64_t left = next_start_in(st, now_ms);
 
 	put_state(&o, st->state, colour_of(st, f), 0);

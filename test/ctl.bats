@@ -134,7 +134,7 @@ gone() {
 
 	run -1 --separate-stderr sid-ctl status foo
 	[ "$(normalise <<<"$output")" = \
-		"failed: foo: Ns, normally up, want up; restarts 0, last exit none; error: run_missing: ./run: No such file or directory" ]
+		"failed: foo: Ns, normally up; restarts 0, last exit none; error: run_missing: ./run: No such file or directory" ]
 	[ -z "$stderr" ]
 }
 
@@ -248,7 +248,7 @@ while :; do sleep 0.05; done')
 	wait_for 5 field_is "$dir" state failed
 
 	run -3 --separate-stderr sid-ctl status foo
-	[[ $(normalise <<<"$output") == "failed: foo: Ns, normally up, want up; restarts 0, last exit none; error: config_invalid: $dir/conf:3: "*restart* ]]
+	[[ $(normalise <<<"$output") == "failed: foo: Ns, normally up; restarts 0, last exit none; error: config_invalid: $dir/conf:3: "*restart* ]]
 	[ -z "$stderr" ]
 
 	# Fixed since, but still failed: says the old error, still 3.
