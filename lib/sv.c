@@ -8,6 +8,10 @@
  * ./run exited, so that a new instance never meets the old one (a port
  * still bound, a second copy).  Every transition goes out through
  * ops->event; the caller writes status and events from them.
+ *
+ * Reasons and error messages are read by people, so their durations are
+ * fmt_human_ms's ("next start in 25.6s", "within 1m00s"); the machine
+ * form stays in status's own keys (backoff=25600ms).
  */
 #include <sys/wait.h>
 
@@ -17,6 +21,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sv.h"
 
@@ -320,7 +325,7 @@ static void
 after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
     int64_t now)
 {
-	char why[256], dur[32], win[32];
+	char why[256], dur[FMT_DURATION_SIZE], win[FMT_DURATION_SIZE];
 	int64_t delay;
 
 	if (sv->exiting) {
@@ -335,14 +340,14 @@ after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
 		enter(sv, ops, SV_DOWN, reason);
 	} else if (count_restart(sv, now) == -1) {
 		snprintf(why, sizeof why, "retry_cap: more than %u restarts "
-		    "within %s", sv->conf.max_restarts, fmt_duration(win,
+		    "within %s", sv->conf.max_restarts, fmt_human_ms(win,
 		    sizeof win, sv->conf.restart_window_ms));
 		fail(sv, ops, why);
 	} else {
 		delay = next_delay(sv, now - sv->started_at);
 		sv->restarts++;
 		snprintf(why, sizeof why, "%s (next start in %s)", reason,
-		    fmt_duration(dur, sizeof dur, delay));
+		    fmt_human_ms(dur, sizeof dur, delay));
 		enter(sv, ops, SV_BACKOFF, why);
 		sv->backoff_ms = delay;
 		sv->timer_at = now + delay;
@@ -459,7 +464,8 @@ static int
 hold_for_port(struct sv *sv, const struct sv_ops *ops, const char *reason,
     int64_t now)
 {
-	char who[sizeof sv->hold_who], why[sizeof sv->error + 96], dur[32];
+	char who[sizeof sv->hold_who], why[sizeof sv->error + 96];
+	char dur[FMT_DURATION_SIZE];
 	int64_t cap, delay;
 	int again;
 
@@ -481,7 +487,7 @@ hold_for_port(struct sv *sv, const struct sv_ops *ops, const char *reason,
 	snprintf(sv->error, sizeof sv->error, "port_in_use: %s", who);
 	if (!again || strcmp(who, sv->hold_who) != 0) {
 		snprintf(why, sizeof why, "%s: %s (next start in %s)", reason,
-		    sv->error, fmt_duration(dur, sizeof dur, delay));
+		    sv->error, fmt_human_ms(dur, sizeof dur, delay));
 		enter(sv, ops, SV_BACKOFF, why);
 	}
 	memcpy(sv->hold_who, who, sizeof who);
@@ -812,7 +818,7 @@ sv_on_ready(struct sv *sv, const struct sv_ops *ops, int64_t now)
 static void
 on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char why[sizeof sv->error], dur[32];
+	char why[sizeof sv->error], dur[FMT_DURATION_SIZE];
 
 	if (sv->check_at >= 0 && now >= sv->check_at) {
 		if (ops->probe(ops->ctx, sv->conf.ready_port, sv->pgid)) {
@@ -823,7 +829,7 @@ on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	}
 	if (sv->timer_at < 0 || now < sv->timer_at)
 		return;
-	fmt_duration(dur, sizeof dur, sv->conf.ready_timeout_ms);
+	fmt_human_ms(dur, sizeof dur, sv->conf.ready_timeout_ms);
 	if (sv->conf.ready_port != 0)
 		snprintf(why, sizeof why, "started_but_unbound: port %u not "
 		    "listening after %s", sv->conf.ready_port, dur);
@@ -843,7 +849,7 @@ on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 static void
 on_stopping_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char why[160], dur[32];
+	char why[160], dur[FMT_DURATION_SIZE];
 
 	if (sv->check_at >= 0 && now >= sv->check_at) {
 		if (!group_alive(sv, ops)) {
@@ -854,7 +860,7 @@ on_stopping_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	}
 	if (sv->timer_at < 0 || now < sv->timer_at)
 		return;
-	fmt_duration(dur, sizeof dur, sv->conf.stop_grace_ms);
+	fmt_human_ms(dur, sizeof dur, sv->conf.stop_grace_ms);
 	if (!sv->escalated) {
 		sv->escalated = 1;
 		snprintf(sv->error, sizeof sv->error, "stop_escalated: "
@@ -875,14 +881,14 @@ on_stopping_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 static void
 on_finishing_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char why[64], dur[32];
+	char why[64], dur[FMT_DURATION_SIZE];
 
 	(void)now;
 	if (sv->timer_at < 0 || now < sv->timer_at)
 		return;
 	sv->timer_at = -1;
 	snprintf(why, sizeof why, "finish timed out after %s, SIGKILL",
-	    fmt_duration(dur, sizeof dur, sv->conf.finish_timeout_ms));
+	    fmt_human_ms(dur, sizeof dur, sv->conf.finish_timeout_ms));
 	note(sv, ops, why);
 	if (ops->kill(ops->ctx, -sv->finish_pid, SIGKILL) == -1 &&
 	    errno == ESRCH)

@@ -765,7 +765,7 @@ exec sleep 1000')
 	conf "$svc" 'max-restarts = 2/60s' 'backoff-initial = 10ms'
 	start_supervise "$svc"
 	wait_for 5 field_is "$svc" state failed
-	field_is "$svc" error 'retry_cap: more than 2 restarts within 1m'
+	field_is "$svc" error 'retry_cap: more than 2 restarts within 1m00s'
 	field_is "$svc" restarts 2
 	field_is "$svc" pid 0
 	[ "$(cat "$svc/count")" -eq 3 ]

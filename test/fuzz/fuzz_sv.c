@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sv.h"
 
@@ -624,7 +625,7 @@ fake_event(void *ctx, enum sv_state from, enum sv_state to,
 		w.next_delay = expected * 2 > w.loaded.backoff_max_ms ?
 		    w.loaded.backoff_max_ms : expected * 2;
 		snprintf(want, sizeof want, "(next start in %s)",
-		    fmt_duration(dur, sizeof dur, expected));
+		    fmt_human_ms(dur, sizeof dur, expected));
 		require(strstr(reason, want) != NULL, "backoff \"%s\", want "
 		    "%s", reason, want);
 	}

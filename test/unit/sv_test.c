@@ -753,6 +753,108 @@ rig_with_retry_cap(void)
 	return t;
 }
 
+/*
+ * Durations in reasons and error messages are for people (lib/fmt.h):
+ * "1.5s", "25.6s", "1m00s", not "1500ms", "25600ms", "1m".  Each case
+ * picks a value whose two forms differ.
+ */
+static void
+backoff_reason_reads_people_durations(void)
+{
+	static const struct {
+		int64_t		initial_ms;
+		const char	*text;
+	} cases[] = {
+		{ 100, "up -> backoff exit 1 (next start in 100ms)" },
+		{ 1500, "up -> backoff exit 1 (next start in 1.5s)" },
+		{ 25600, "up -> backoff exit 1 (next start in 25.6s)" },
+		{ 250000, "up -> backoff exit 1 (next start in 4m10s)" },
+	};
+	struct rig *t;
+	size_t i;
+
+	for (i = 0; i < CHECK_LEN(cases); i++) {
+		t = rig_new();
+		t->fake.conf.backoff_initial_ms = cases[i].initial_ms;
+		t->fake.conf.backoff_max_ms = 3600000;
+		boot_up(t);
+		run_dies(t, 10, exited(1));
+		CHECK_STR(last_event_text(t), cases[i].text);
+		/* status keeps the machine form: parse_duration reads it. */
+		CHECK(t->sv.backoff_ms == cases[i].initial_ms);
+	}
+}
+
+static void
+retry_cap_window_reads_people_duration(void)
+{
+	struct rig *t = rig_with_retry_cap();
+	int i;
+
+	t->fake.conf.restart_window_ms = 90000;
+	boot_up(t);
+	for (i = 0; i < 3; i++) {
+		run_dies(t, 10, exited(1));
+		fire(t);
+	}
+	run_dies(t, 10, exited(1));
+	CHECK_STR(t->sv.error, "retry_cap: more than 3 restarts within 1m30s");
+	CHECK_STR(last_event_text(t), "up -> failed retry_cap: more than 3 "
+	    "restarts within 1m30s");
+}
+
+static void
+ready_timeout_reads_people_duration(void)
+{
+	struct rig *t = rig_new();
+	int i;
+
+	t->fake.conf.ready_port = 8080;
+	t->fake.conf.ready_timeout_ms = 2500;
+	boot_up(t);
+	for (i = 0; i < 1000 && t->sv.state == SV_STARTING; i++)
+		fire(t);
+	CHECK_STR(t->sv.error,
+	    "started_but_unbound: port 8080 not listening after 2.5s");
+	t = rig_new();
+	t->fake.conf.notification_fd = 3;
+	t->fake.conf.ready_timeout_ms = 1500;
+	boot_up(t);
+	fire(t);
+	CHECK_STR(t->sv.error, "started_but_unbound: no readiness "
+	    "notification on fd 3 after 1.5s");
+	CHECK_STR(last_event_text(t), "starting -> up started_but_unbound: "
+	    "no readiness notification on fd 3 after 1.5s");
+}
+
+static void
+stop_grace_and_finish_timeout_read_people_durations(void)
+{
+	struct rig *t = rig_new();
+	pid_t pid;
+
+	t->fake.conf.stop_grace_ms = 1500;
+	boot_up(t);
+	pid = t->sv.pid;
+	CHECK(control(t, 'd') == 0);
+	fire(t);
+	CHECK_STR(t->sv.error, "stop_escalated: SIGKILL to process group "
+	    "100 after 1.5s");
+	CHECK_STR(last_event_text(t), "stopping -> stopping SIGKILL to "
+	    "process group 100 after 1.5s");
+	CHECK(pid == 100);
+
+	t = rig_new();
+	t->fake.has_finish = 1;
+	t->fake.conf.finish_timeout_ms = 90000;
+	boot_up(t);
+	run_dies(t, 50, exited(1));
+	CHECK(t->sv.state == SV_FINISHING);
+	fire(t);
+	CHECK_STR(last_event_text(t), "finishing -> finishing finish timed "
+	    "out after 1m30s, SIGKILL");
+}
+
 static void
 retry_cap_fails_fourth_quick_death_in_window(void)
 {
@@ -2019,6 +2121,10 @@ main(void)
 		CHECK_TEST(retry_cap_fails_fourth_quick_death_in_window),
 		CHECK_TEST(retry_cap_window_slides),
 		CHECK_TEST(retry_cap_ignores_deaths_spaced_beyond_window),
+		CHECK_TEST(backoff_reason_reads_people_durations),
+		CHECK_TEST(retry_cap_window_reads_people_duration),
+		CHECK_TEST(ready_timeout_reads_people_duration),
+		CHECK_TEST(stop_grace_and_finish_timeout_read_people_durations),
 		CHECK_TEST(control_u_clears_failed_and_restart_count),
 		CHECK_TEST(control_every_letter_is_a_command),
 		CHECK_TEST(control_unknown_byte_returns_error_and_records_nothing),
