@@ -208,12 +208,12 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 
 static int
 op_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
-    pid_t *pid, enum sv_start_error *why)
+    pid_t *pid, enum sv_start_error *why, char *text, size_t size)
 {
 	int fd;
 
 	(void)ctx;
-	if (proc_spawn(argv, recipe, pid, &fd, why) == -1)
+	if (proc_spawn_text(argv, recipe, pid, &fd, why, text, size) == -1)
 		return -1;
 	if (strcmp(argv[0], "./run") == 0) {
 		loaded.run = fp_file("run");

@@ -31,6 +31,7 @@
 #define RUN_RETRY_MS	1000	/* ./run missing or not executable: look again */
 #define HOLD_MAX_MS	1000	/* slowest retry of a start held by its port */
 #define HOLD_MIN_MS	10	/* ... and quickest, even with backoff-initial 0 */
+#define SV_TEXT_SIZE	384	/* why a spawn failed, for people */
 
 static void	start(struct sv *, const struct sv_ops *, int explicit,
 		    const char *reason, int64_t now);
@@ -162,6 +163,23 @@ static int
 has_readiness(const struct sv *sv)
 {
 	return sv->conf.ready_port != 0 || sv->conf.notification_fd >= 0;
+}
+
+/*
+ * ops->spawn, with what went wrong in TEXT for people: the spawn's own
+ * words ("interpreter /bin/nosh not found"), else strerror.
+ */
+static int
+spawn(const struct sv_ops *ops, char *const argv[],
+    const struct sv_recipe *recipe, pid_t *pid, enum sv_start_error *err,
+    char *text, size_t size)
+{
+	text[0] = '\0';
+	if (ops->spawn(ops->ctx, argv, recipe, pid, err, text, size) == 0)
+		return 0;
+	if (text[0] == '\0')
+		snprintf(text, size, "%s", strerror(errno));
+	return -1;
 }
 
 /*
@@ -360,11 +378,11 @@ after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
 static void
 run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char reason[64], code[16], sig[16], why[160];
+	char reason[64], code[16], sig[16], text[SV_TEXT_SIZE];
+	char why[SV_TEXT_SIZE + 64];
 	char *argv[] = { "./finish", code, sig, NULL };
 	struct sv_recipe recipe = sv->recipe;
 	enum sv_start_error err;
-	int saved;
 
 	recipe.notify_fd = -1;		/* readiness is ./run's alone */
 	recipe.cgroup_fd = -1;		/* the cgroup holds ./run's processes */
@@ -379,17 +397,16 @@ run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 		after_run(sv, ops, "earlier instance gone", now);
 		return;
 	}
-	if (ops->spawn(ops->ctx, argv, &recipe, &sv->finish_pid,
-	    &err) == 0) {
+	if (spawn(ops, argv, &recipe, &sv->finish_pid, &err, text,
+	    sizeof text) == 0) {
 		enter(sv, ops, SV_FINISHING, reason);
 		sv->timer_at = now + sv->conf.finish_timeout_ms;
 		return;
 	}
-	saved = errno;
 	sv->finish_pid = 0;
 	if (err != SV_START_MISSING) {
-		snprintf(why, sizeof why, "finish: %s: %s",
-		    sv_start_error_code(err), strerror(saved));
+		snprintf(why, sizeof why, "finish: %s: ./finish: %s",
+		    sv_start_error_code(err), text);
 		note(sv, ops, why);
 	}
 	after_run(sv, ops, reason, now);
@@ -436,13 +453,13 @@ run_is_absent(enum sv_start_error err)
  */
 static void
 start_failed(struct sv *sv, const struct sv_ops *ops, enum sv_start_error err,
-    int saved, int64_t now)
+    const char *text, int64_t now)
 {
 	char why[sizeof sv->error];
 
 	sv->pid = 0;
 	snprintf(why, sizeof why, "%s: ./run: %s", sv_start_error_code(err),
-	    strerror(saved));
+	    text);
 	fail(sv, ops, why);
 	if (run_is_absent(err) && sv->want != SV_WANT_DOWN) {
 		sv->run_retry = 1;
@@ -502,7 +519,7 @@ static void
 start(struct sv *sv, const struct sv_ops *ops, int explicit,
     const char *reason, int64_t now)
 {
-	char *argv[] = { "./run", NULL };
+	char *argv[] = { "./run", NULL }, text[SV_TEXT_SIZE];
 	enum sv_start_error err;
 
 	if (explicit && reload(sv, ops) == -1)
@@ -511,8 +528,9 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 		return;
 	enter(sv, ops, SV_STARTING, reason);
 	sv->paused = 0;
-	if (ops->spawn(ops->ctx, argv, &sv->recipe, &sv->pid, &err) == -1) {
-		start_failed(sv, ops, err, errno, now);
+	if (spawn(ops, argv, &sv->recipe, &sv->pid, &err, text,
+	    sizeof text) == -1) {
+		start_failed(sv, ops, err, text, now);
 		return;
 	}
 	launched(sv, ops, now);
@@ -525,19 +543,20 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 static void
 retry_run(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char *argv[] = { "./run", NULL };
+	char *argv[] = { "./run", NULL }, text[SV_TEXT_SIZE];
 	enum sv_start_error err;
 	pid_t pid;
 
 	if (hold_for_port(sv, ops, "./run looked for again", now))
 		return;
-	if (ops->spawn(ops->ctx, argv, &sv->recipe, &pid, &err) == -1) {
+	if (spawn(ops, argv, &sv->recipe, &pid, &err, text,
+	    sizeof text) == -1) {
 		if (run_is_absent(err)) {
 			sv->timer_at = now + RUN_RETRY_MS;
 			return;
 		}
 		enter(sv, ops, SV_STARTING, "./run changed");
-		start_failed(sv, ops, err, errno, now);
+		start_failed(sv, ops, err, text, now);
 		return;
 	}
 	enter(sv, ops, SV_STARTING, "./run is ready");

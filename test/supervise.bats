@@ -366,7 +366,8 @@ start_fails() {
 @test "run whose interpreter is missing: exec_failed, failed, one attempt" {
 	svc=$(make_service badinterp 'exit 0')
 	printf '#!/nonexistent/interp\nexit 0\n' > "$svc/run"
-	start_fails "$svc" 'exec_failed: ./run: No such file or directory'
+	start_fails "$svc" \
+		'exec_failed: ./run: interpreter /nonexistent/interp not found'
 }
 
 # free_fds PID N: the N lowest descriptor numbers above 2 that PID has
@@ -402,7 +403,8 @@ free_fds() {
 			field_ge "$svc" restarts 1'
 		echo "notification-fd = $fd: $(grep -E '^(state|last_exit|error)=' \
 			"$svc/supervise/status" | tr '\n' ' ')" >&2
-		field_is "$svc" error 'exec_failed: ./run: No such file or directory'
+		field_is "$svc" error \
+			'exec_failed: ./run: interpreter /nonexistent/interp not found'
 		field_is "$svc" state failed
 		field_is "$svc" restarts 0
 	done

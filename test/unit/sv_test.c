@@ -64,6 +64,7 @@ struct fake {
 	int		reload_fails;
 	enum sv_start_error run_fails;	/* SV_START_OK: ./run starts */
 	int		run_errno;
+	const char	*run_text;	/* the spawn's words, or NULL */
 	int		has_finish;	/* ./finish exists */
 	enum sv_start_error finish_fails;	/* when it exists */
 	int		group_errno;	/* kill(-pgid, sig != 0) fails so */
@@ -192,7 +193,7 @@ record_launch(struct launch *l, char *const argv[],
 /* ./run starts unless scripted to fail; ./finish only when it exists. */
 static int
 fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
-    pid_t *pid, enum sv_start_error *why)
+    pid_t *pid, enum sv_start_error *why, char *text, size_t size)
 {
 	struct fake *f = &((struct rig *)ctx)->fake;
 	int is_finish = strcmp(argv[0], "./finish") == 0;
@@ -211,13 +212,19 @@ fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 		errno = ENOENT;
 		return -1;
 	}
+	/* sv hands every spawn an empty TEXT to explain a failure in. */
+	CHECK(size > 0 && text[0] == '\0');
 	if (is_finish && f->finish_fails != SV_START_OK) {
 		*why = f->finish_fails;
+		if (f->run_text != NULL)
+			snprintf(text, size, "%s", f->run_text);
 		errno = EACCES;
 		return -1;
 	}
 	if (!is_finish && f->run_fails != SV_START_OK) {
 		*why = f->run_fails;
+		if (f->run_text != NULL)
+			snprintf(text, size, "%s", f->run_text);
 		errno = f->run_errno;
 		return -1;
 	}
@@ -1531,6 +1538,75 @@ finish_start_error_is_noted_and_skipped(void)
 	CHECK(notes == 1);
 }
 
+/*
+ * The spawn's own words go into the error after the program's name:
+ * a missing #! interpreter reads as such, not as a missing ./run.
+ */
+static void
+exec_failed_says_what_the_spawn_said(void)
+{
+	static const char *const texts[] = {
+		"interpreter /nonexistent/sh not found",
+		"interpreter /tmp/x is not executable",
+	};
+	char want[160];
+	struct rig *t;
+	size_t i;
+
+	for (i = 0; i < CHECK_LEN(texts); i++) {
+		t = rig_new();
+		t->fake.run_fails = SV_START_EXEC_FAILED;
+		t->fake.run_errno = ENOENT;
+		t->fake.run_text = texts[i];
+		boot_up(t);
+		snprintf(want, sizeof want, "exec_failed: ./run: %s", texts[i]);
+		CHECK(t->sv.state == SV_FAILED);
+		CHECK_STR(t->sv.error, want);
+		snprintf(want, sizeof want, "starting -> failed exec_failed: "
+		    "./run: %s", texts[i]);
+		CHECK_STR(last_event_text(t), want);
+		/* Like any exec_failed: no retry until u. */
+		CHECK(sv_deadline(&t->sv) == -1);
+		CHECK(run_attempts(t) == 1);
+	}
+
+	/* A run that was missing, then appears with a bad #! line. */
+	t = rig_new();
+	t->fake.run_fails = SV_START_MISSING;
+	t->fake.run_errno = ENOENT;
+	boot_up(t);
+	CHECK_STR(t->sv.error, "run_missing: ./run: No such file or directory");
+	t->fake.run_fails = SV_START_EXEC_FAILED;
+	t->fake.run_text = texts[0];
+	sv_on_run_changed(&t->sv, &t->ops, t->now);
+	CHECK_STR(t->sv.error,
+	    "exec_failed: ./run: interpreter /nonexistent/sh not found");
+	CHECK_STR(last_event_text(t), "starting -> failed exec_failed: ./run: "
+	    "interpreter /nonexistent/sh not found");
+	CHECK(sv_deadline(&t->sv) == -1);
+}
+
+/* ./finish goes through the same spawn, and says the same. */
+static void
+finish_exec_failed_says_what_the_spawn_said(void)
+{
+	struct rig *t = rig_new();
+	size_t i, notes = 0;
+
+	t->fake.has_finish = 1;
+	t->fake.finish_fails = SV_START_EXEC_FAILED;
+	t->fake.run_text = "interpreter /nonexistent/sh not found";
+	boot_up(t);
+	t->fake.run_fails = SV_START_OK;
+	run_dies(t, 50, exited(1));
+	CHECK(t->sv.state == SV_BACKOFF);
+	for (i = 0; i < t->fake.nevents; i++)
+		if (strcmp(t->fake.events[i].reason, "finish: exec_failed: "
+		    "./finish: interpreter /nonexistent/sh not found") == 0)
+			notes++;
+	CHECK(notes == 1);
+}
+
 static void
 start_errors_fail_without_respawn_loop(void)
 {
@@ -2164,6 +2240,8 @@ main(void)
 		CHECK_TEST(reaped_orphan_ends_wait_for_group),
 		CHECK_TEST(lingering_group_gets_sigkill_after_stop_grace),
 		CHECK_TEST(start_errors_fail_without_respawn_loop),
+		CHECK_TEST(exec_failed_says_what_the_spawn_said),
+		CHECK_TEST(finish_exec_failed_says_what_the_spawn_said),
 	CHECK_TEST(run_is_written_in_place_starts),
 	CHECK_TEST(run_retry_ends_with_d_and_on_timer),
 	CHECK_TEST(attempts_count_every_start),
