@@ -771,12 +771,18 @@ backoff_reason_reads_people_durations(void)
 	static const struct {
 		int64_t		initial_ms;
 		const char	*text;
+		const char	*status;	/* the machine form */
 	} cases[] = {
-		{ 100, "up -> backoff exit 1 (next start in 100ms)" },
-		{ 1500, "up -> backoff exit 1 (next start in 1.5s)" },
-		{ 25600, "up -> backoff exit 1 (next start in 25.6s)" },
-		{ 250000, "up -> backoff exit 1 (next start in 4m10s)" },
+		{ 100, "up -> backoff exit 1 (next start in 100ms)",
+		    "\nbackoff=100ms\n" },
+		{ 1500, "up -> backoff exit 1 (next start in 1.5s)",
+		    "\nbackoff=1500ms\n" },
+		{ 25600, "up -> backoff exit 1 (next start in 25.6s)",
+		    "\nbackoff=25600ms\n" },
+		{ 250000, "up -> backoff exit 1 (next start in 4m10s)",
+		    "\nbackoff=250s\n" },
 	};
+	char status[1024];
 	struct rig *t;
 	size_t i;
 
@@ -789,6 +795,8 @@ backoff_reason_reads_people_durations(void)
 		CHECK_STR(last_event_text(t), cases[i].text);
 		/* status keeps the machine form: parse_duration reads it. */
 		CHECK(t->sv.backoff_ms == cases[i].initial_ms);
+		status_format(status, sizeof status, &t->sv, 0);
+		CHECK(strstr(status, cases[i].status) != NULL);
 	}
 }
 
