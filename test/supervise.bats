@@ -12,7 +12,8 @@ setup_file() {
 		echo "sid-supervise is not built: run make sid-supervise" >&2
 		return 1
 	fi
-	make -s -C "$SID_ROOT" test/helpers/probe-child test/helpers/fdcount >&2
+	make -s -C "$SID_ROOT" test/helpers/probe-child test/helpers/fdcount \
+		test/helpers/drip >&2
 }
 
 # ctl DIR BYTES: write BYTES into DIR's control FIFO, as sid-ctl does.
