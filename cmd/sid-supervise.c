@@ -29,6 +29,7 @@
 #include "cgroup.h"
 #include "clock.h"
 #include "envdir.h"
+#include "escape.h"
 #include "fingerprint.h"
 #include "io.h"
 #include "msg.h"
@@ -65,11 +66,68 @@ static int		 events_failed;	/* ... and events */
 static struct cgroup	 cg;		/* the service's cgroup ... */
 static int		 have_cgroup;	/* ... where it has one */
 
+#define USAGE	"usage: sid-supervise [--] SVCDIR\n"
+
+/* --help: on stdout, one option a line, within 80 columns. */
 static void
-usage(FILE *to, int code)
+help(void)
 {
-	fprintf(to, "usage: sid-supervise [--] SVCDIR\n");
-	exit(code);
+	fputs(USAGE
+	    "Run SVCDIR/run and keep it running: restart it with backoff, stop\n"
+	    "the whole service, answer SVCDIR/supervise/control, and write\n"
+	    "SVCDIR/supervise/status and SVCDIR/supervise/events.\n"
+	    "\n"
+	    "  SVCDIR   the service directory (run; finish, conf, env/, down...)\n"
+	    "  --       end of options, so that SVCDIR may begin with '-'\n"
+	    "  --help   print this help and exit\n"
+	    "\n"
+	    "Exit status: 0 after x, SIGTERM or SIGINT; 64 usage error;\n"
+	    "111 setup failed (e.g. another supervisor holds supervise/lock).\n"
+	    "See sid-supervise(8) and sid(7).\n", stdout);
+	exit(fflush(stdout) == 0 ? 0 : 111);
+}
+
+/* A usage error: one line naming ARG and why, then the short usage. */
+static void
+usage_error(const char *why, const char *arg)
+{
+	char shown[ESC_SIZE(64)];
+
+	if (arg != NULL)
+		sid_error("%s: %s", why, esc_text(shown, sizeof shown, arg));
+	else
+		sid_error("%s", why);
+	fputs(USAGE, stderr);
+	exit(64);
+}
+
+/*
+ * The one operand, SVCDIR.  "--" ends the options, so a directory may
+ * begin with '-'; before it, "--help" is the only option.
+ */
+static const char *
+parse_args(int argc, char *argv[])
+{
+	const char *dir = NULL;
+	int i, options = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (options && strcmp(argv[i], "--") == 0) {
+			options = 0;
+			continue;
+		}
+		if (options && strcmp(argv[i], "--help") == 0)
+			help();
+		if (options && argv[i][0] == '-')
+			usage_error("unknown option", argv[i]);
+		if (dir != NULL)
+			usage_error("unexpected argument after SVCDIR",
+			    argv[i]);
+		dir = argv[i];
+	}
+	if (dir == NULL)
+		usage_error("missing SVCDIR", NULL);
+	return dir;
 }
 
 /*
@@ -208,12 +266,12 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 
 static int
 op_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
-    pid_t *pid, enum sv_start_error *why)
+    pid_t *pid, enum sv_start_error *why, char *text, size_t size)
 {
 	int fd;
 
 	(void)ctx;
-	if (proc_spawn(argv, recipe, pid, &fd, why) == -1)
+	if (proc_spawn_text(argv, recipe, pid, &fd, why, text, size) == -1)
 		return -1;
 	if (strcmp(argv[0], "./run") == 0) {
 		loaded.run = fp_file("run");
@@ -697,17 +755,7 @@ main(int argc, char *argv[])
 	pid_t leftover;
 
 	msg_init("sid-supervise");
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		usage(stdout, 0);
-	/* "--" ends the options, so a directory may begin with '-'. */
-	if (argc == 3 && strcmp(argv[1], "--") == 0) {
-		argc--;
-		argv++;
-	} else if (argc == 2 && argv[1][0] == '-')
-		usage(stderr, 64);
-	if (argc != 2)
-		usage(stderr, 64);
-	svdir = argv[1];
+	svdir = parse_args(argc, argv);
 	if ((conf_name = malloc(strlen(svdir) + sizeof "/conf")) == NULL)
 		sid_die_sys(111, "out of memory");
 	strcpy(conf_name, svdir);

@@ -3,8 +3,8 @@
  *
  * Exec failure travels back to the parent over a close-on-exec pipe: the
  * parent reads until EOF, which comes either from the exec (the pipe was
- * closed by it) or after the child wrote its errno.  So the caller knows,
- * before it goes on, whether the program is running.
+ * closed by it) or after the child wrote its report.  So the caller knows,
+ * before it goes on, whether the program is running, and why not.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -63,16 +63,98 @@ cloexec_pipe(int fds[2])
 	return 0;
 }
 
-/* In the child: report errno to the parent and die. */
-static void
-child_fail(int errfd)
-{
-	int err = errno;
+/* Where the child was when it failed. */
+enum step {
+	STEP_SETSID,
+	STEP_CGROUP,
+	STEP_SIGMASK,
+	STEP_CHDIR,
+	STEP_FDS,
+	STEP_EXEC,
+};
 
-	if (write(errfd, &err, sizeof err) == -1) {
+/* What the #! line of a program that did not exec names. */
+enum interp {
+	INTERP_NONE,		/* no #! line (or the file cannot be read) */
+	INTERP_EMPTY,		/* "#!" and nothing after it */
+	INTERP_MISSING,		/* names a path that does not exist */
+	INTERP_NOT_EXECUTABLE,	/* ... that is not an executable file */
+	INTERP_OTHER,		/* ... that exists, or cannot be looked at */
+	INTERP_ELF,		/* no #!: an ELF binary (its loader, then) */
+};
+
+/*
+ * The child's report.  Smaller than PIPE_BUF (at least 512), so one
+ * write(2) is atomic: the parent reads all of it or nothing.
+ */
+struct exec_report {
+	int	step;		/* enum step */
+	int	err;		/* the errno of that step */
+	int	interp;		/* enum interp, for STEP_EXEC */
+	char	path[256];	/* the interpreter named, NUL-terminated */
+};
+
+/* In the child: report STEP and errno to the parent and die. */
+static void
+child_report(int errfd, struct exec_report *rep, int step)
+{
+	rep->err = errno;
+	rep->step = step;
+	if (write(errfd, rep, sizeof *rep) == -1) {
 		/* Nothing left to tell it with. */
 	}
 	_exit(127);
+}
+
+static void
+child_fail(int errfd, int step)
+{
+	struct exec_report rep;
+
+	memset(&rep, 0, sizeof rep);
+	child_report(errfd, &rep, step);
+}
+
+/*
+ * In the child, after execve(PATH) failed: what its #! line names, with
+ * the kernel's view of it (our cwd, our credentials).  The kernel says
+ * ENOENT both for a missing program and for a missing interpreter, and
+ * EACCES for an interpreter that cannot be executed: only this tells
+ * them apart.  Async-signal-safe calls only, as after any fork.
+ */
+static void
+read_interp(const char *path, struct exec_report *rep)
+{
+	char head[sizeof rep->path + 2];
+	struct stat st;
+	ssize_t n;
+	size_t i = 2, len = 0;
+	int fd;
+
+	rep->interp = INTERP_NONE;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, head, sizeof head);
+	close(fd);
+	if (n >= 4 && memcmp(head, "\177ELF", 4) == 0)
+		rep->interp = INTERP_ELF;
+	if (n < 2 || head[0] != '#' || head[1] != '!')
+		return;
+	while (i < (size_t)n && (head[i] == ' ' || head[i] == '\t'))
+		i++;
+	while (i < (size_t)n && len < sizeof rep->path - 1 && head[i] != ' ' &&
+	    head[i] != '\t' && head[i] != '\n' && head[i] != '\0')
+		rep->path[len++] = head[i++];
+	rep->path[len] = '\0';
+	if (len == 0)
+		rep->interp = INTERP_EMPTY;
+	else if (stat(rep->path, &st) == -1)
+		rep->interp = errno == ENOENT || errno == ENOTDIR ?
+		    INTERP_MISSING : INTERP_OTHER;
+	else if (!S_ISREG(st.st_mode) || access(rep->path, X_OK) == -1)
+		rep->interp = INTERP_NOT_EXECUTABLE;
+	else
+		rep->interp = INTERP_OTHER;
 }
 
 /* In the child, after fork: everything up to the exec. */
@@ -80,15 +162,16 @@ static void
 child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
     int errfd)
 {
+	struct exec_report rep;
 	struct sigaction sa;
 	sigset_t none;
-	int i, tmp[3];
+	int i, tmp[3], saved;
 
 	if (setsid() == -1)
-		child_fail(errfd);
+		child_fail(errfd, STEP_SETSID);
 	/* Into the service's cgroup before anything can fork. */
 	if (r->cgroup_fd >= 0 && write(r->cgroup_fd, "0", 1) == -1)
-		child_fail(errfd);
+		child_fail(errfd, STEP_CGROUP);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
@@ -101,16 +184,16 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 		}
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
-		child_fail(errfd);
+		child_fail(errfd, STEP_SIGMASK);
 	if (r->dir != NULL && chdir(r->dir) == -1)
-		child_fail(errfd);
+		child_fail(errfd, STEP_CHDIR);
 	/* Lift the sources above 2 first, so no dup2 overwrites another. */
 	for (i = 0; i < 3; i++)
 		if ((tmp[i] = fcntl(r->fds[i], F_DUPFD, 3)) == -1)
-			child_fail(errfd);
+			child_fail(errfd, STEP_FDS);
 	for (i = 0; i < 3; i++)
 		if (dup2(tmp[i], i) == -1)
-			child_fail(errfd);
+			child_fail(errfd, STEP_FDS);
 	for (i = 0; i < 3; i++)
 		close(tmp[i]);
 	if (notify_w >= 0) {
@@ -122,10 +205,14 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 		if (notify_w == r->notify_fd)
 			fcntl(notify_w, F_SETFD, 0);
 		else if (dup2(notify_w, r->notify_fd) == -1)
-			child_fail(errfd);
+			child_fail(errfd, STEP_FDS);
 	}
 	execve(argv[0], argv, r->envp);
-	child_fail(errfd);
+	saved = errno;
+	memset(&rep, 0, sizeof rep);
+	read_interp(argv[0], &rep);
+	errno = saved;
+	child_report(errfd, &rep, STEP_EXEC);
 }
 
 static int
@@ -146,19 +233,74 @@ check_program(const char *path, enum sv_start_error *why)
 	return 0;
 }
 
+/*
+ * What the child's report tells people, into TEXT: the interpreter of
+ * the #! line where the kernel's errno is about it, the step that
+ * failed before the exec, else strerror.  Each case checks the errno
+ * too: an ETXTBSY is about the program, whatever its #! line says.
+ */
+static void
+explain(const struct exec_report *rep, const char *dir, char *text,
+    size_t size)
+{
+	static const char *const steps[] = {
+		[STEP_SETSID] = "unable to start a session",
+		[STEP_CGROUP] = "unable to join the service's cgroup",
+		[STEP_SIGMASK] = "unable to clear the signal mask",
+		[STEP_CHDIR] = "unable to chdir",
+		[STEP_FDS] = "unable to set up fds 0-2",
+	};
+	const char *why = strerror(rep->err);
+	int err = rep->err;
+
+	if (rep->step == STEP_CHDIR)
+		snprintf(text, size, "unable to chdir to %s: %s", dir, why);
+	else if (rep->step != STEP_EXEC)
+		snprintf(text, size, "%s: %s", rep->step >= 0 &&
+		    (size_t)rep->step < sizeof steps / sizeof steps[0] ?
+		    steps[rep->step] : "unable to start", why);
+	else if (rep->interp == INTERP_MISSING && (err == ENOENT ||
+	    err == ENOTDIR))
+		snprintf(text, size, "interpreter %s not found", rep->path);
+	else if (rep->interp == INTERP_NOT_EXECUTABLE && err == EACCES)
+		snprintf(text, size, "interpreter %s is not executable",
+		    rep->path);
+	else if (rep->interp == INTERP_EMPTY && err == ENOEXEC)
+		snprintf(text, size, "#! names no interpreter");
+	else if (rep->interp == INTERP_OTHER && (err == ENOENT ||
+	    err == EACCES || err == ENOEXEC || err == ELOOP))
+		snprintf(text, size, "interpreter %s: %s", rep->path, why);
+	else if (rep->interp == INTERP_ELF && err == ENOENT)
+		snprintf(text, size, "%s (its dynamic loader is missing)", why);
+	else if (rep->interp == INTERP_NONE && err == ENOEXEC)
+		snprintf(text, size, "%s (not a program for this system, and "
+		    "no #! line)", why);
+	else
+		snprintf(text, size, "%s", why);
+}
+
 int
 proc_spawn(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
     int *notify, enum sv_start_error *why)
 {
-	int errpipe[2], notifypipe[2] = { -1, -1 }, err, saved;
+	return proc_spawn_text(argv, recipe, pid, notify, why, NULL, 0);
+}
+
+int
+proc_spawn_text(char *const argv[], const struct sv_recipe *recipe,
+    pid_t *pid, int *notify, enum sv_start_error *why, char *text,
+    size_t size)
+{
+	int errpipe[2], notifypipe[2] = { -1, -1 }, saved;
+	struct exec_report rep;
 	ssize_t n;
 
 	*notify = -1;
 	if (check_program(argv[0], why) == -1)
-		return -1;
+		goto fail_text;
 	*why = SV_START_EXEC_FAILED;
 	if (cloexec_pipe(errpipe) == -1)
-		return -1;
+		goto fail_text;
 	if (recipe->notify_fd >= 0 && cloexec_pipe(notifypipe) == -1)
 		goto fail_errpipe;
 	if ((*pid = fork()) == -1)
@@ -168,18 +310,22 @@ proc_spawn(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
 		child_exec(argv, recipe, notifypipe[1], errpipe[1]);
 	}
 	close(errpipe[1]);
-	while ((n = read(errpipe[0], &err, sizeof err)) == -1 &&
+	while ((n = read(errpipe[0], &rep, sizeof rep)) == -1 &&
 	    errno == EINTR)
 		;
 	close(errpipe[0]);
 	if (notifypipe[1] >= 0)
 		close(notifypipe[1]);
-	if (n == (ssize_t)sizeof err) {
+	if (n == (ssize_t)sizeof rep) {
 		while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
 			;
 		if (notifypipe[0] >= 0)
 			close(notifypipe[0]);
-		errno = err;
+		rep.path[sizeof rep.path - 1] = '\0';
+		if (text != NULL && size > 0)
+			explain(&rep, recipe->dir != NULL ? recipe->dir : ".",
+			    text, size);
+		errno = rep.err;
 		return -1;
 	}
 	if (notifypipe[0] >= 0)
@@ -198,6 +344,11 @@ fail_errpipe:
 	saved = errno;
 	close(errpipe[0]);
 	close(errpipe[1]);
+	errno = saved;
+fail_text:
+	saved = errno;
+	if (text != NULL && size > 0)
+		snprintf(text, size, "%s", strerror(saved));
 	errno = saved;
 	return -1;
 }

@@ -25,6 +25,21 @@ int	proc_spawn(char *const argv[], const struct sv_recipe *recipe,
 	    pid_t *pid, int *notify, enum sv_start_error *why);
 
 /*
+ * proc_spawn_text: proc_spawn, and on failure what to tell people after
+ * the program's name, into TEXT of SIZE bytes (NULL, 0: nothing).  The
+ * kernel's ENOENT and EACCES do not say whether the program or the
+ * interpreter of its #! line is to blame; this does:
+ * "interpreter /bin/nosh not found", "interpreter /tmp/x is not
+ * executable", "#! names no interpreter", "Exec format error (not a
+ * program for this system, and no #! line)", "unable to chdir to DIR:
+ * ...", else strerror(errno).  The path is as the #! line has it, raw:
+ * the caller escapes it where people read it.
+ */
+int	proc_spawn_text(char *const argv[], const struct sv_recipe *recipe,
+	    pid_t *pid, int *notify, enum sv_start_error *why, char *text,
+	    size_t size);
+
+/*
  * proc_start_time: a word that tells PID's process from a later one that
  * reuses the pid: its start time in clock ticks since boot where /proc
  * gives it (Linux), else "-".  Returns 0, or -1 when PID does not exist.

@@ -8,6 +8,10 @@
  * ./run exited, so that a new instance never meets the old one (a port
  * still bound, a second copy).  Every transition goes out through
  * ops->event; the caller writes status and events from them.
+ *
+ * Reasons and error messages are read by people, so their durations are
+ * fmt_human_ms's ("next start in 25.6s", "within 1m00s"); the machine
+ * form stays in status's own keys (backoff=25600ms).
  */
 #include <sys/wait.h>
 
@@ -17,6 +21,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sv.h"
 
@@ -26,6 +31,7 @@
 #define RUN_RETRY_MS	1000	/* ./run missing or not executable: look again */
 #define HOLD_MAX_MS	1000	/* slowest retry of a start held by its port */
 #define HOLD_MIN_MS	10	/* ... and quickest, even with backoff-initial 0 */
+#define SV_TEXT_SIZE	384	/* why a spawn failed, for people */
 
 static void	start(struct sv *, const struct sv_ops *, int explicit,
 		    const char *reason, int64_t now);
@@ -157,6 +163,23 @@ static int
 has_readiness(const struct sv *sv)
 {
 	return sv->conf.ready_port != 0 || sv->conf.notification_fd >= 0;
+}
+
+/*
+ * ops->spawn, with what went wrong in TEXT for people: the spawn's own
+ * words ("interpreter /bin/nosh not found"), else strerror.
+ */
+static int
+spawn(const struct sv_ops *ops, char *const argv[],
+    const struct sv_recipe *recipe, pid_t *pid, enum sv_start_error *err,
+    char *text, size_t size)
+{
+	text[0] = '\0';
+	if (ops->spawn(ops->ctx, argv, recipe, pid, err, text, size) == 0)
+		return 0;
+	if (text[0] == '\0')
+		snprintf(text, size, "%s", strerror(errno));
+	return -1;
 }
 
 /*
@@ -320,7 +343,7 @@ static void
 after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
     int64_t now)
 {
-	char why[256], dur[32], win[32];
+	char why[256], dur[FMT_DURATION_SIZE], win[FMT_DURATION_SIZE];
 	int64_t delay;
 
 	if (sv->exiting) {
@@ -335,14 +358,14 @@ after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
 		enter(sv, ops, SV_DOWN, reason);
 	} else if (count_restart(sv, now) == -1) {
 		snprintf(why, sizeof why, "retry_cap: more than %u restarts "
-		    "within %s", sv->conf.max_restarts, fmt_duration(win,
+		    "within %s", sv->conf.max_restarts, fmt_human_ms(win,
 		    sizeof win, sv->conf.restart_window_ms));
 		fail(sv, ops, why);
 	} else {
 		delay = next_delay(sv, now - sv->started_at);
 		sv->restarts++;
 		snprintf(why, sizeof why, "%s (next start in %s)", reason,
-		    fmt_duration(dur, sizeof dur, delay));
+		    fmt_human_ms(dur, sizeof dur, delay));
 		enter(sv, ops, SV_BACKOFF, why);
 		sv->backoff_ms = delay;
 		sv->timer_at = now + delay;
@@ -355,11 +378,11 @@ after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
 static void
 run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char reason[64], code[16], sig[16], why[160];
+	char reason[64], code[16], sig[16], text[SV_TEXT_SIZE];
+	char why[SV_TEXT_SIZE + 64];
 	char *argv[] = { "./finish", code, sig, NULL };
 	struct sv_recipe recipe = sv->recipe;
 	enum sv_start_error err;
-	int saved;
 
 	recipe.notify_fd = -1;		/* readiness is ./run's alone */
 	recipe.cgroup_fd = -1;		/* the cgroup holds ./run's processes */
@@ -374,17 +397,16 @@ run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 		after_run(sv, ops, "earlier instance gone", now);
 		return;
 	}
-	if (ops->spawn(ops->ctx, argv, &recipe, &sv->finish_pid,
-	    &err) == 0) {
+	if (spawn(ops, argv, &recipe, &sv->finish_pid, &err, text,
+	    sizeof text) == 0) {
 		enter(sv, ops, SV_FINISHING, reason);
 		sv->timer_at = now + sv->conf.finish_timeout_ms;
 		return;
 	}
-	saved = errno;
 	sv->finish_pid = 0;
 	if (err != SV_START_MISSING) {
-		snprintf(why, sizeof why, "finish: %s: %s",
-		    sv_start_error_code(err), strerror(saved));
+		snprintf(why, sizeof why, "finish: %s: ./finish: %s",
+		    sv_start_error_code(err), text);
 		note(sv, ops, why);
 	}
 	after_run(sv, ops, reason, now);
@@ -431,13 +453,13 @@ run_is_absent(enum sv_start_error err)
  */
 static void
 start_failed(struct sv *sv, const struct sv_ops *ops, enum sv_start_error err,
-    int saved, int64_t now)
+    const char *text, int64_t now)
 {
 	char why[sizeof sv->error];
 
 	sv->pid = 0;
 	snprintf(why, sizeof why, "%s: ./run: %s", sv_start_error_code(err),
-	    strerror(saved));
+	    text);
 	fail(sv, ops, why);
 	if (run_is_absent(err) && sv->want != SV_WANT_DOWN) {
 		sv->run_retry = 1;
@@ -459,7 +481,8 @@ static int
 hold_for_port(struct sv *sv, const struct sv_ops *ops, const char *reason,
     int64_t now)
 {
-	char who[sizeof sv->hold_who], why[sizeof sv->error + 96], dur[32];
+	char who[sizeof sv->hold_who], why[sizeof sv->error + 96];
+	char dur[FMT_DURATION_SIZE];
 	int64_t cap, delay;
 	int again;
 
@@ -481,7 +504,7 @@ hold_for_port(struct sv *sv, const struct sv_ops *ops, const char *reason,
 	snprintf(sv->error, sizeof sv->error, "port_in_use: %s", who);
 	if (!again || strcmp(who, sv->hold_who) != 0) {
 		snprintf(why, sizeof why, "%s: %s (next start in %s)", reason,
-		    sv->error, fmt_duration(dur, sizeof dur, delay));
+		    sv->error, fmt_human_ms(dur, sizeof dur, delay));
 		enter(sv, ops, SV_BACKOFF, why);
 	}
 	memcpy(sv->hold_who, who, sizeof who);
@@ -496,7 +519,7 @@ static void
 start(struct sv *sv, const struct sv_ops *ops, int explicit,
     const char *reason, int64_t now)
 {
-	char *argv[] = { "./run", NULL };
+	char *argv[] = { "./run", NULL }, text[SV_TEXT_SIZE];
 	enum sv_start_error err;
 
 	if (explicit && reload(sv, ops) == -1)
@@ -505,8 +528,9 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 		return;
 	enter(sv, ops, SV_STARTING, reason);
 	sv->paused = 0;
-	if (ops->spawn(ops->ctx, argv, &sv->recipe, &sv->pid, &err) == -1) {
-		start_failed(sv, ops, err, errno, now);
+	if (spawn(ops, argv, &sv->recipe, &sv->pid, &err, text,
+	    sizeof text) == -1) {
+		start_failed(sv, ops, err, text, now);
 		return;
 	}
 	launched(sv, ops, now);
@@ -519,19 +543,20 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 static void
 retry_run(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char *argv[] = { "./run", NULL };
+	char *argv[] = { "./run", NULL }, text[SV_TEXT_SIZE];
 	enum sv_start_error err;
 	pid_t pid;
 
 	if (hold_for_port(sv, ops, "./run looked for again", now))
 		return;
-	if (ops->spawn(ops->ctx, argv, &sv->recipe, &pid, &err) == -1) {
+	if (spawn(ops, argv, &sv->recipe, &pid, &err, text,
+	    sizeof text) == -1) {
 		if (run_is_absent(err)) {
 			sv->timer_at = now + RUN_RETRY_MS;
 			return;
 		}
 		enter(sv, ops, SV_STARTING, "./run changed");
-		start_failed(sv, ops, err, errno, now);
+		start_failed(sv, ops, err, text, now);
 		return;
 	}
 	enter(sv, ops, SV_STARTING, "./run is ready");
@@ -812,7 +837,7 @@ sv_on_ready(struct sv *sv, const struct sv_ops *ops, int64_t now)
 static void
 on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char why[sizeof sv->error], dur[32];
+	char why[sizeof sv->error], dur[FMT_DURATION_SIZE];
 
 	if (sv->check_at >= 0 && now >= sv->check_at) {
 		if (ops->probe(ops->ctx, sv->conf.ready_port, sv->pgid)) {
@@ -823,7 +848,7 @@ on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	}
 	if (sv->timer_at < 0 || now < sv->timer_at)
 		return;
-	fmt_duration(dur, sizeof dur, sv->conf.ready_timeout_ms);
+	fmt_human_ms(dur, sizeof dur, sv->conf.ready_timeout_ms);
 	if (sv->conf.ready_port != 0)
 		snprintf(why, sizeof why, "started_but_unbound: port %u not "
 		    "listening after %s", sv->conf.ready_port, dur);
@@ -843,7 +868,7 @@ on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 static void
 on_stopping_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char why[160], dur[32];
+	char why[160], dur[FMT_DURATION_SIZE];
 
 	if (sv->check_at >= 0 && now >= sv->check_at) {
 		if (!group_alive(sv, ops)) {
@@ -854,7 +879,7 @@ on_stopping_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	}
 	if (sv->timer_at < 0 || now < sv->timer_at)
 		return;
-	fmt_duration(dur, sizeof dur, sv->conf.stop_grace_ms);
+	fmt_human_ms(dur, sizeof dur, sv->conf.stop_grace_ms);
 	if (!sv->escalated) {
 		sv->escalated = 1;
 		snprintf(sv->error, sizeof sv->error, "stop_escalated: "
@@ -875,14 +900,14 @@ on_stopping_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 static void
 on_finishing_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
-	char why[64], dur[32];
+	char why[64], dur[FMT_DURATION_SIZE];
 
 	(void)now;
 	if (sv->timer_at < 0 || now < sv->timer_at)
 		return;
 	sv->timer_at = -1;
 	snprintf(why, sizeof why, "finish timed out after %s, SIGKILL",
-	    fmt_duration(dur, sizeof dur, sv->conf.finish_timeout_ms));
+	    fmt_human_ms(dur, sizeof dur, sv->conf.finish_timeout_ms));
 	note(sv, ops, why);
 	if (ops->kill(ops->ctx, -sv->finish_pid, SIGKILL) == -1 &&
 	    errno == ESRCH)

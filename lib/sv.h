@@ -71,11 +71,15 @@ struct sv_ops {
 		    struct sv_recipe *recipe, char *err, size_t errlen);
 	/*
 	 * spawn: start ARGV[0] with ARGV in a new session as RECIPE says.
-	 * Returns 0 and the pid in *PID, or -1 with *WHY and errno set.
+	 * Returns 0 and the pid in *PID, or -1 with *WHY and errno set,
+	 * and may put in TEXT (SIZE bytes, "" on the call) what to tell
+	 * people after the program's name where strerror(errno) would
+	 * mislead: "interpreter /bin/nosh not found".  Left "", the
+	 * message says strerror(errno).
 	 */
 	int	(*spawn)(void *ctx, char *const argv[],
 		    const struct sv_recipe *recipe, pid_t *pid,
-		    enum sv_start_error *why);
+		    enum sv_start_error *why, char *text, size_t size);
 	/* kill: kill(2) to one process, PID > 0. */
 	int	(*kill)(void *ctx, pid_t pid, int sig);
 	/*

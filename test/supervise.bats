@@ -12,7 +12,8 @@ setup_file() {
 		echo "sid-supervise is not built: run make sid-supervise" >&2
 		return 1
 	fi
-	make -s -C "$SID_ROOT" test/helpers/probe-child test/helpers/fdcount >&2
+	make -s -C "$SID_ROOT" test/helpers/probe-child test/helpers/fdcount \
+		test/helpers/drip >&2
 }
 
 # ctl DIR BYTES: write BYTES into DIR's control FIFO, as sid-ctl does.
@@ -366,7 +367,8 @@ start_fails() {
 @test "run whose interpreter is missing: exec_failed, failed, one attempt" {
 	svc=$(make_service badinterp 'exit 0')
 	printf '#!/nonexistent/interp\nexit 0\n' > "$svc/run"
-	start_fails "$svc" 'exec_failed: ./run: No such file or directory'
+	start_fails "$svc" \
+		'exec_failed: ./run: interpreter /nonexistent/interp not found'
 }
 
 # free_fds PID N: the N lowest descriptor numbers above 2 that PID has
@@ -402,7 +404,8 @@ free_fds() {
 			field_ge "$svc" restarts 1'
 		echo "notification-fd = $fd: $(grep -E '^(state|last_exit|error)=' \
 			"$svc/supervise/status" | tr '\n' ' ')" >&2
-		field_is "$svc" error 'exec_failed: ./run: No such file or directory'
+		field_is "$svc" error \
+			'exec_failed: ./run: interpreter /nonexistent/interp not found'
 		field_is "$svc" state failed
 		field_is "$svc" restarts 0
 	done
@@ -765,7 +768,7 @@ exec sleep 1000')
 	conf "$svc" 'max-restarts = 2/60s' 'backoff-initial = 10ms'
 	start_supervise "$svc"
 	wait_for 5 field_is "$svc" state failed
-	field_is "$svc" error 'retry_cap: more than 2 restarts within 1m'
+	field_is "$svc" error 'retry_cap: more than 2 restarts within 1m00s'
 	field_is "$svc" restarts 2
 	field_is "$svc" pid 0
 	[ "$(cat "$svc/count")" -eq 3 ]

@@ -293,12 +293,13 @@ wait')
 	printf '#!/bin/sh\nexec sleep 1000\n' >-dash/run
 	chmod +x -- -dash/run
 	run -64 --separate-stderr sid-supervise -dash
-	[ "$stderr" = "usage: sid-supervise [--] SVCDIR" ]
+	[ "$stderr" = "sid-supervise: unknown option: -dash
+usage: sid-supervise [--] SVCDIR" ]
 	sid-supervise -- -dash 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
 		>>"$BATS_TEST_TMPDIR/supervise.out" 2>&1 &
 	SUPERVISE_PIDS+=("$!")
 	wait_for 5 field_is ./-dash state up
 	run -0 --separate-stderr sid-supervise --help
-	[ "$output" = "usage: sid-supervise [--] SVCDIR" ]
+	[ "${lines[0]}" = "usage: sid-supervise [--] SVCDIR" ]
 	[ -z "$stderr" ]
 }

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sv.h"
 
@@ -383,13 +384,15 @@ fake_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 
 static int
 fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
-    pid_t *pid, enum sv_start_error *why)
+    pid_t *pid, enum sv_start_error *why, char *text, size_t size)
 {
 	char code[16], sig[16];
 	struct proc *p;
 
 	(void)ctx;
 	(void)recipe;
+	(void)text;
+	(void)size;
 	require(!w.done_seen, "a spawn of %s after sv_done()", argv[0]);
 	if (strcmp(argv[0], "./run") == 0) {
 		require(argv[1] == NULL, "./run takes no arguments");
@@ -624,7 +627,7 @@ fake_event(void *ctx, enum sv_state from, enum sv_state to,
 		w.next_delay = expected * 2 > w.loaded.backoff_max_ms ?
 		    w.loaded.backoff_max_ms : expected * 2;
 		snprintf(want, sizeof want, "(next start in %s)",
-		    fmt_duration(dur, sizeof dur, expected));
+		    fmt_human_ms(dur, sizeof dur, expected));
 		require(strstr(reason, want) != NULL, "backoff \"%s\", want "
 		    "%s", reason, want);
 	}

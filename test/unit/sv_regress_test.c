@@ -88,11 +88,13 @@ fake_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 /* ./run starts; there is no ./finish. */
 static int
 fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
-    pid_t *pid, enum sv_start_error *why)
+    pid_t *pid, enum sv_start_error *why, char *text, size_t size)
 {
 	struct rig *t = ctx;
 
 	(void)recipe;
+	(void)text;
+	(void)size;
 	if (strcmp(argv[0], "./run") != 0) {
 		*why = SV_START_MISSING;
 		errno = ENOENT;

@@ -64,6 +64,7 @@ struct fake {
 	int		reload_fails;
 	enum sv_start_error run_fails;	/* SV_START_OK: ./run starts */
 	int		run_errno;
+	const char	*run_text;	/* the spawn's words, or NULL */
 	int		has_finish;	/* ./finish exists */
 	enum sv_start_error finish_fails;	/* when it exists */
 	int		group_errno;	/* kill(-pgid, sig != 0) fails so */
@@ -192,7 +193,7 @@ record_launch(struct launch *l, char *const argv[],
 /* ./run starts unless scripted to fail; ./finish only when it exists. */
 static int
 fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
-    pid_t *pid, enum sv_start_error *why)
+    pid_t *pid, enum sv_start_error *why, char *text, size_t size)
 {
 	struct fake *f = &((struct rig *)ctx)->fake;
 	int is_finish = strcmp(argv[0], "./finish") == 0;
@@ -211,13 +212,19 @@ fake_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 		errno = ENOENT;
 		return -1;
 	}
+	/* sv hands every spawn an empty TEXT to explain a failure in. */
+	CHECK(size > 0 && text[0] == '\0');
 	if (is_finish && f->finish_fails != SV_START_OK) {
 		*why = f->finish_fails;
+		if (f->run_text != NULL)
+			snprintf(text, size, "%s", f->run_text);
 		errno = EACCES;
 		return -1;
 	}
 	if (!is_finish && f->run_fails != SV_START_OK) {
 		*why = f->run_fails;
+		if (f->run_text != NULL)
+			snprintf(text, size, "%s", f->run_text);
 		errno = f->run_errno;
 		return -1;
 	}
@@ -751,6 +758,116 @@ rig_with_retry_cap(void)
 	t->fake.conf.max_restarts = 3;
 	t->fake.conf.restart_window_ms = 10000;
 	return t;
+}
+
+/*
+ * Durations in reasons and error messages are for people (lib/fmt.h):
+ * "1.5s", "25.6s", "1m00s", not "1500ms", "25600ms", "1m".  Each case
+ * picks a value whose two forms differ.
+ */
+static void
+backoff_reason_reads_people_durations(void)
+{
+	static const struct {
+		int64_t		initial_ms;
+		const char	*text;
+		const char	*status;	/* the machine form */
+	} cases[] = {
+		{ 100, "up -> backoff exit 1 (next start in 100ms)",
+		    "\nbackoff=100ms\n" },
+		{ 1500, "up -> backoff exit 1 (next start in 1.5s)",
+		    "\nbackoff=1500ms\n" },
+		{ 25600, "up -> backoff exit 1 (next start in 25.6s)",
+		    "\nbackoff=25600ms\n" },
+		{ 250000, "up -> backoff exit 1 (next start in 4m10s)",
+		    "\nbackoff=250s\n" },
+	};
+	char status[1024];
+	struct rig *t;
+	size_t i;
+
+	for (i = 0; i < CHECK_LEN(cases); i++) {
+		t = rig_new();
+		t->fake.conf.backoff_initial_ms = cases[i].initial_ms;
+		t->fake.conf.backoff_max_ms = 3600000;
+		boot_up(t);
+		run_dies(t, 10, exited(1));
+		CHECK_STR(last_event_text(t), cases[i].text);
+		/* status keeps the machine form: parse_duration reads it. */
+		CHECK(t->sv.backoff_ms == cases[i].initial_ms);
+		status_format(status, sizeof status, &t->sv, 0);
+		CHECK(strstr(status, cases[i].status) != NULL);
+	}
+}
+
+static void
+retry_cap_window_reads_people_duration(void)
+{
+	struct rig *t = rig_with_retry_cap();
+	int i;
+
+	t->fake.conf.restart_window_ms = 90000;
+	boot_up(t);
+	for (i = 0; i < 3; i++) {
+		run_dies(t, 10, exited(1));
+		fire(t);
+	}
+	run_dies(t, 10, exited(1));
+	CHECK_STR(t->sv.error, "retry_cap: more than 3 restarts within 1m30s");
+	CHECK_STR(last_event_text(t), "up -> failed retry_cap: more than 3 "
+	    "restarts within 1m30s");
+}
+
+static void
+ready_timeout_reads_people_duration(void)
+{
+	struct rig *t = rig_new();
+	int i;
+
+	t->fake.conf.ready_port = 8080;
+	t->fake.conf.ready_timeout_ms = 2500;
+	boot_up(t);
+	for (i = 0; i < 1000 && t->sv.state == SV_STARTING; i++)
+		fire(t);
+	CHECK_STR(t->sv.error,
+	    "started_but_unbound: port 8080 not listening after 2.5s");
+	t = rig_new();
+	t->fake.conf.notification_fd = 3;
+	t->fake.conf.ready_timeout_ms = 1500;
+	boot_up(t);
+	fire(t);
+	CHECK_STR(t->sv.error, "started_but_unbound: no readiness "
+	    "notification on fd 3 after 1.5s");
+	CHECK_STR(last_event_text(t), "starting -> up started_but_unbound: "
+	    "no readiness notification on fd 3 after 1.5s");
+}
+
+static void
+stop_grace_and_finish_timeout_read_people_durations(void)
+{
+	struct rig *t = rig_new();
+	pid_t pid;
+
+	t->fake.conf.stop_grace_ms = 1500;
+	boot_up(t);
+	pid = t->sv.pid;
+	CHECK(control(t, 'd') == 0);
+	fire(t);
+	CHECK_STR(t->sv.error, "stop_escalated: SIGKILL to process group "
+	    "100 after 1.5s");
+	CHECK_STR(last_event_text(t), "stopping -> stopping SIGKILL to "
+	    "process group 100 after 1.5s");
+	CHECK(pid == 100);
+
+	t = rig_new();
+	t->fake.has_finish = 1;
+	t->fake.conf.finish_timeout_ms = 90000;
+	boot_up(t);
+	run_dies(t, 50, exited(1));
+	CHECK(t->sv.state == SV_FINISHING);
+	fire(t);
+	CHECK_STR(last_event_text(t), "finishing -> finishing finish timed "
+	    "out after 1m30s, SIGKILL");
 }
 
 static void
@@ -1429,6 +1546,75 @@ finish_start_error_is_noted_and_skipped(void)
 	CHECK(notes == 1);
 }
 
+/*
+ * The spawn's own words go into the error after the program's name:
+ * a missing #! interpreter reads as such, not as a missing ./run.
+ */
+static void
+exec_failed_says_what_the_spawn_said(void)
+{
+	static const char *const texts[] = {
+		"interpreter /nonexistent/sh not found",
+		"interpreter /tmp/x is not executable",
+	};
+	char want[160];
+	struct rig *t;
+	size_t i;
+
+	for (i = 0; i < CHECK_LEN(texts); i++) {
+		t = rig_new();
+		t->fake.run_fails = SV_START_EXEC_FAILED;
+		t->fake.run_errno = ENOENT;
+		t->fake.run_text = texts[i];
+		boot_up(t);
+		snprintf(want, sizeof want, "exec_failed: ./run: %s", texts[i]);
+		CHECK(t->sv.state == SV_FAILED);
+		CHECK_STR(t->sv.error, want);
+		snprintf(want, sizeof want, "starting -> failed exec_failed: "
+		    "./run: %s", texts[i]);
+		CHECK_STR(last_event_text(t), want);
+		/* Like any exec_failed: no retry until u. */
+		CHECK(sv_deadline(&t->sv) == -1);
+		CHECK(run_attempts(t) == 1);
+	}
+
+	/* A run that was missing, then appears with a bad #! line. */
+	t = rig_new();
+	t->fake.run_fails = SV_START_MISSING;
+	t->fake.run_errno = ENOENT;
+	boot_up(t);
+	CHECK_STR(t->sv.error, "run_missing: ./run: No such file or directory");
+	t->fake.run_fails = SV_START_EXEC_FAILED;
+	t->fake.run_text = texts[0];
+	sv_on_run_changed(&t->sv, &t->ops, t->now);
+	CHECK_STR(t->sv.error,
+	    "exec_failed: ./run: interpreter /nonexistent/sh not found");
+	CHECK_STR(last_event_text(t), "starting -> failed exec_failed: ./run: "
+	    "interpreter /nonexistent/sh not found");
+	CHECK(sv_deadline(&t->sv) == -1);
+}
+
+/* ./finish goes through the same spawn, and says the same. */
+static void
+finish_exec_failed_says_what_the_spawn_said(void)
+{
+	struct rig *t = rig_new();
+	size_t i, notes = 0;
+
+	t->fake.has_finish = 1;
+	t->fake.finish_fails = SV_START_EXEC_FAILED;
+	t->fake.run_text = "interpreter /nonexistent/sh not found";
+	boot_up(t);
+	t->fake.run_fails = SV_START_OK;
+	run_dies(t, 50, exited(1));
+	CHECK(t->sv.state == SV_BACKOFF);
+	for (i = 0; i < t->fake.nevents; i++)
+		if (strcmp(t->fake.events[i].reason, "finish: exec_failed: "
+		    "./finish: interpreter /nonexistent/sh not found") == 0)
+			notes++;
+	CHECK(notes == 1);
+}
+
 static void
 start_errors_fail_without_respawn_loop(void)
 {
@@ -2019,6 +2205,10 @@ main(void)
 		CHECK_TEST(retry_cap_fails_fourth_quick_death_in_window),
 		CHECK_TEST(retry_cap_window_slides),
 		CHECK_TEST(retry_cap_ignores_deaths_spaced_beyond_window),
+		CHECK_TEST(backoff_reason_reads_people_durations),
+		CHECK_TEST(retry_cap_window_reads_people_duration),
+		CHECK_TEST(ready_timeout_reads_people_duration),
+		CHECK_TEST(stop_grace_and_finish_timeout_read_people_durations),
 		CHECK_TEST(control_u_clears_failed_and_restart_count),
 		CHECK_TEST(control_every_letter_is_a_command),
 		CHECK_TEST(control_unknown_byte_returns_error_and_records_nothing),
@@ -2058,6 +2248,8 @@ main(void)
 		CHECK_TEST(reaped_orphan_ends_wait_for_group),
 		CHECK_TEST(lingering_group_gets_sigkill_after_stop_grace),
 		CHECK_TEST(start_errors_fail_without_respawn_loop),
+		CHECK_TEST(exec_failed_says_what_the_spawn_said),
+		CHECK_TEST(finish_exec_failed_says_what_the_spawn_said),
 	CHECK_TEST(run_is_written_in_place_starts),
 	CHECK_TEST(run_retry_ends_with_d_and_on_timer),
 	CHECK_TEST(attempts_count_every_start),
