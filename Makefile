@@ -23,7 +23,7 @@ LIBOBJ  = lib/cgroup.o lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test test/unit/escape_test test/unit/report_test \
           test/unit/sv_regress_test test/unit/fuzz_sv_replay \
-          test/unit/port_test test/unit/fmt_test
+          test/unit/port_test test/unit/fmt_test test/unit/show_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
           test/helpers/rootsleep \
           test/helpers/sid-svscan-poll test/helpers/drip
@@ -66,6 +66,8 @@ test/unit/report_test: test/unit/report_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/report_test.o libsid.a
 test/unit/fmt_test: test/unit/fmt_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/fmt_test.o libsid.a
+test/unit/show_test: test/unit/show_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/show_test.o libsid.a
 test/unit/port_test: test/unit/port_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/port_test.o libsid.a
 test/unit/sv_regress_test: test/unit/sv_regress_test.o libsid.a

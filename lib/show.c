@@ -16,6 +16,7 @@
 struct out {
 	char	*buf;
 	size_t	 size, len;
+	int	 cut;		/* a text was cut: nothing may follow it */
 };
 
 static void
@@ -27,7 +28,7 @@ put(struct out *o, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (o->len + 1 >= o->size)
+	if (o->cut || o->len + 1 >= o->size)
 		return;
 	va_start(ap, fmt);
 	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
@@ -41,17 +42,21 @@ put(struct out *o, const char *fmt, ...)
 static void
 put_text(struct out *o, const char *s)
 {
-	if (o->len + 1 >= o->size)
+	if (o->cut || o->len + 1 >= o->size)
 		return;
 	esc_text(o->buf + o->len, o->size - o->len, s);
 	o->len += strlen(o->buf + o->len);
+	/* Cut before an escape that did not fit (4 bytes at most): what
+	 * followed would read as the end of the text, a shorter name. */
+	if (o->size - o->len <= 4)
+		o->cut = 1;
 }
 
 /* S as a JSON string. */
 static void
 put_json(struct out *o, const char *s)
 {
-	if (o->len + 1 >= o->size)
+	if (o->cut || o->len + 1 >= o->size)
 		return;
 	o->len += esc_json(o->buf + o->len, o->size - o->len, s);
 }
@@ -168,7 +173,7 @@ size_t
 show_line(char *buf, size_t size, const char *name,
     const struct status_info *st, const struct show_facts *f, int64_t now_ms)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = { buf, size, 0, 0 };
 	char age[FMT_DURATION_SIZE], next[FMT_DURATION_SIZE];
 	/* The want that goes without saying in each state. */
 	const char *want_shown = running(st) || is(st->state, "backoff") ||
@@ -221,7 +226,7 @@ show_line(char *buf, size_t size, const char *name,
 size_t
 show_head(char *buf, size_t size, int width)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = { buf, size, 0, 0 };
 
 	put(&o, ROW_FORMAT, width, "NAME", "STATE", "PID", "UPTIME",
 	    "READY", "RESTARTS", "LAST-EXIT", "NOTES");
@@ -282,7 +287,7 @@ show_row(char *buf, size_t size, int width, const char *name,
     const struct status_info *st, const char *unknown,
     const struct show_facts *f, int64_t now_ms)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = { buf, size, 0, 0 };
 	char pid[24] = "-", age[FMT_DURATION_SIZE], restarts[16];
 	size_t before;
 
@@ -376,7 +381,7 @@ size_t
 show_json(char *buf, size_t size, const char *name,
     const struct status_info *st, const char *unknown)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = { buf, size, 0, 0 };
 
 	put(&o, "{\"name\":");
 	put_json(&o, name);
@@ -422,19 +427,23 @@ show_json(char *buf, size_t size, const char *name,
 size_t
 show_event(char *buf, size_t size, char *line, int raw)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = { buf, size, 0, 0 };
 	char when[FMT_TIME_SIZE];
 	long long secs;
 	unsigned ms;
-	int used = 0;
+	size_t digits;
 
 	esc_undo(line);		/* sid-supervise wrote it escaped */
-	if (!raw && sscanf(line, "%lld.%3u%n", &secs, &ms, &used) == 2 &&
-	    used > 4 && line[used - 4] == '.' && (line[used] == ' ' ||
-	    line[used] == '\0') && secs >= 0) {
+	/* A first word of digits, a dot and three digits, as
+	 * fmt_unix_ms writes it: no sign, no space, nothing to overflow. */
+	digits = strspn(line, "0123456789");
+	if (!raw && digits > 0 && digits <= 15 && line[digits] == '.' &&
+	    strspn(line + digits + 1, "0123456789") == 3 &&
+	    (line[digits + 4] == ' ' || line[digits + 4] == '\0') &&
+	    sscanf(line, "%lld.%3u", &secs, &ms) == 2) {
 		put(&o, "%s", fmt_local_time(when, sizeof when,
 		    secs * 1000 + ms));
-		line += used;
+		line += digits + 4;
 	}
 	put_text(&o, line);
 	return finish(&o);
