@@ -476,12 +476,12 @@ line_failed_with_its_error(void)
 	strcpy(st.last_exit, "exit 1");
 	strcpy(st.error, "retry_cap: 5 restarts in 60s");
 	CHECK_STR(line("web", &st, &plain, SINCE + 5000),
-	    "failed: web: 5s, normally up, want up; restarts 5, last exit 1; "
+	    "failed: web: 5s, normally up; restarts 5, last exit 1; "
 	    "error: retry_cap: 5 restarts in 60s\n");
 	/* The error's text escaped, so it cannot forge a line. */
 	strcpy(st.error, "config_invalid: conf:1: a\nup: web: \x1b[2J");
 	CHECK_STR(line("web", &st, &plain, SINCE + 5000),
-	    "failed: web: 5s, normally up, want up; restarts 5, last exit 1; "
+	    "failed: web: 5s, normally up; restarts 5, last exit 1; "
 	    "error: config_invalid: conf:1: a\\nup: web: \\x1b[2J\n");
 }
 
