@@ -319,7 +319,9 @@ while :; do sleep 0.05; done')
 
 @test "several services: one result line each, in order; the exit code is the worst" {
 	a=$(service a 'exec sleep 1000')
-	f=$(service f 'exit 3')
+	# restart = never: after its exit f stays down, so that what stop
+	# finds does not depend on where a restart loop stands.
+	f=$(service f 'exit 3' 'restart = never')
 	touch "$f/down"
 	start_supervise "$a"
 	start_supervise "$f"
@@ -345,10 +347,15 @@ while :; do sleep 0.05; done')
 	[ "${#lines[@]}" -eq 2 ]
 	[ "$(normalise <<<"${lines[0]}")" = \
 		'ok: down: a: Ns, normally up; restarts 0, last exit signal TERM' ]
-	# f's automatic restarts since start: as many as there were.
-	[[ $(normalise <<<"${lines[1]}") =~ ^ok:\ down:\ f:\ Ns\;\ restarts\ [0-9]+,\ last\ exit\ 3$ ]] || {
+	# BUG (the lag of the BUG test below, "the ok: line of up, down..."):
+	# f was down already, wanting up, so stop finds it down at once and
+	# its line may be the status from before the d was taken, ", normally
+	# up, want up" (seen 3 runs in 8 of this file on a loaded machine).
+	# Tolerated here, so that this test checks the lines and the codes.
+	[[ $(normalise <<<"${lines[1]}") =~ ^ok:\ down:\ f:\ Ns(,\ normally\ up,\ want\ up)?\;\ restarts\ 0,\ last\ exit\ 3$ ]] || {
 		echo "got: $output" >&2; false; }
 	field_is "$a" state down
+	wait_for 5 is "$f" want down
 	field_is "$f" state down
 }
 
@@ -393,16 +400,20 @@ while :; do sleep 0.05; done')
 		"sid-ctl: nosuch: no such service: $SID_SCANDIR/nosuch: No such file or directory" ]
 }
 
-# BUG: a verb that does not wait (up, down, pause, cont) prints the
-# status as it stands when sid-supervise has logged the letter in
-# supervise/events, which it does before it rewrites supervise/status:
-# "sid-ctl down web" often prints "ok: stopping: web: pid N, ..." and
-# "sid-ctl up web" on a down service "ok: down: web: ...", and
-# "sid-ctl pause web" now and then "ok: up: web: pid N, 0s; ..." without
-# ", paused" -- while "sid-ctl -v -d web" etc. always print the state
-# reached.  The man page says "ok when the command took effect" and that
-# verbs and -v print the same result lines.  Ten rounds, so that the race
-# shows nearly always while it is there, and never once it is gone.
+# BUG: the verbs up, down, pause and cont do not wait for their effect
+# (cmd_verb: wait only for start/stop/restart or -v/-w), and print the
+# status as it stands once sid-supervise has logged the letter in
+# supervise/events.  Two things show: the change is under way ("sid-ctl
+# down web" prints "ok: stopping: web: pid N, ...", "sid-ctl up web" on
+# a down service "ok: starting: ..."); and the event is appended in
+# read_control() before flush_status() rewrites supervise/status at the
+# end of run_loop()'s turn, so the status read in between is the one
+# from before the letter ("sid-ctl down web" -> "ok: up: web: pid N,
+# ...", "sid-ctl up web" -> "ok: down: web: ...", "sid-ctl pause web" ->
+# no ", paused").  "sid-ctl -v -d web" etc. always print the state
+# reached.  The man page: "ok when the command took effect", and verbs
+# and -v print the same result lines.  Ten rounds, so that this shows
+# nearly always while it is there, and never once it is gone.
 @test "BUG: the ok: line of up, down, pause, cont shows the effect, as -v's does" {
 	dir=$(service web 'exec sleep 1000')
 	start_supervise "$dir"
