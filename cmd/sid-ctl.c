@@ -130,30 +130,38 @@ usage(const char *fmt, ...)
 
 /*
  * The failure line of a service.  It goes to stderr; with -v and the
- * verbs (said.keep) the first one is kept instead, to stand in the
+ * verbs (SAID set) the first one is kept instead, to stand in the
  * service's result line ("fail: web: ..."): one message per failure.
  */
-static struct {
-	int	keep;
+struct said {
 	int	timed_out;	/* the failure was a wait that timed out */
 	char	line[4096];
-} said;
+};
+static struct said *said;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 say(const char *fmt, ...)
 {
-	char line[sizeof said.line];
+	char line[sizeof said->line];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	if (!said.keep)
+	if (said == NULL)
 		sid_error("%s", line);
-	else if (said.line[0] == '\0')
-		memcpy(said.line, line, sizeof line);
+	else if (said->line[0] == '\0')
+		memcpy(said->line, line, sizeof line);
+}
+
+/* A wait ran out of time: a result line says "timeout:". */
+static void
+said_timed_out(void)
+{
+	if (said != NULL)
+		said->timed_out = 1;
 }
 
 static const char *
@@ -615,6 +623,7 @@ wait_recorded(const struct service *svc, const struct events_mark *m,
 			break;
 		pause_ms(poll_step(started));
 	}
+	said_timed_out();
 	say("%s: timed out: sid-supervise has not recorded %c in "
 	    "%s/supervise/events", shown(svc->name), cmd, shown(svc->dir));
 	return EXIT_NOT_DONE;
@@ -693,7 +702,7 @@ wait_goal(const struct service *svc, const struct wait *w, int64_t deadline)
 			if (strcmp(st.state, "failed") == 0 &&
 			    st.since_ms >= w->sent_ms) {
 				/* A result line says fail: already. */
-				say("%s: %s%s", shown(svc->name), said.keep ?
+				say("%s: %s%s", shown(svc->name), said != NULL ?
 				    "" : "failed: ", shown(st.error));
 				return EXIT_NOT_DONE;
 			}
@@ -704,7 +713,7 @@ wait_goal(const struct service *svc, const struct wait *w, int64_t deadline)
 	}
 	if (w->goal != GOAL_GONE && supervised(svc) == 0)
 		return not_supervised(svc, 0);
-	said.timed_out = 1;
+	said_timed_out();
 	if (w->goal == GOAL_GONE || !have)
 		say("%s: timed out", shown(svc->name));
 	else
@@ -806,34 +815,53 @@ send_cmds(const struct service *svc, const char *path, const char *cmds,
 	}
 }
 
-/*
- * Send CMDS to SVC and wait: with WAIT for the effect of the last one,
- * with RECORDED (and after a signal) until sid-supervise has taken it.
- */
+/* A command to one service, from its sending to the end of its wait. */
+struct job {
+	struct service		svc;
+	struct events_mark	mark;	/* events before it was sent */
+	struct wait		w;
+	struct said		said;	/* its failure line, with -v */
+	int			r;	/* its exit code so far */
+};
+
+/* Check J's conf where CMDS would reload it, and send them. */
 static int
-control_one(const struct service *svc, const char *cmds, int wait,
-    int recorded, int64_t deadline)
+job_send(struct job *j, const char *cmds, int wait, int64_t deadline)
 {
-	char path[PATH_MAX + 32], last = cmds[strlen(cmds) - 1];
-	struct events_mark mark;
-	struct wait w = { .after_command = 1, .mark = &mark };
+	char path[PATH_MAX + 32];
 	int r;
 
-	if (strpbrk(cmds, "uor") != NULL && (r = check_conf(svc)) != 0)
+	if (strpbrk(cmds, "uor") != NULL && (r = check_conf(&j->svc)) != 0)
 		return r;
-	events_mark_take(svc, &mark);
-	service_path(svc, "supervise/control", path, sizeof path);
-	if ((r = send_cmds(svc, path, cmds, wait, deadline, &w)) != EXIT_DONE)
-		return r;
+	events_mark_take(&j->svc, &j->mark);
+	j->w.after_command = 1;
+	j->w.mark = &j->mark;
+	service_path(&j->svc, "supervise/control", path, sizeof path);
+	return send_cmds(&j->svc, path, cmds, wait, deadline, &j->w);
+}
+
+/*
+ * After J's CMDS went out: a signal, or any command with a result line
+ * (RECORDED), waits until sid-supervise recorded it, so that the line
+ * shows the state after it (sid-supervise writes the status before the
+ * events); with WAIT, the effect of the last command is waited for.
+ */
+static int
+job_wait(struct job *j, const char *cmds, int wait, int recorded,
+    int64_t deadline)
+{
+	char last = cmds[strlen(cmds) - 1];
+	int r;
+
 	if ((recorded || strpbrk(cmds, SIGNAL_CMDS) != NULL) &&
-	    (r = wait_recorded(svc, &mark, last, deadline)) != EXIT_DONE)
+	    (r = wait_recorded(&j->svc, &j->mark, last, deadline)) != 0)
 		return r;
-	w.goal = wait ? goal_of(last) : GOAL_NONE;
-	if (w.goal == GOAL_NONE)
+	j->w.goal = wait ? goal_of(last) : GOAL_NONE;
+	if (j->w.goal == GOAL_NONE)
 		return EXIT_DONE;
 	/* Status has a millisecond grain: a failure in the same ms counts. */
-	w.sent_ms--;
-	return wait_goal(svc, &w, deadline);
+	j->w.sent_ms--;
+	return wait_goal(&j->svc, &j->w, deadline);
 }
 
 static int colour;	/* colour the state word: stdout is a terminal */
@@ -867,20 +895,22 @@ print_line(const char *prefix, const struct service *svc)
 }
 
 /*
- * The result line of a command to SVC that ended with R, in runit's
+ * The result line of job J, in runit's
  * words: "ok: " or "timeout: " and its status line, or "fail: " and
  * what went wrong.
  */
 static void
-print_result(const struct service *svc, int r)
+print_result(const struct job *j)
 {
-	if (r == EXIT_DONE && print_line("ok: ", svc) == 0)
+	const struct said *sd = &j->said;
+
+	if (j->r == EXIT_DONE && print_line("ok: ", &j->svc) == 0)
 		return;
-	if (r == EXIT_DONE)
-		printf("ok: %s\n", shown(svc->name));
-	else if (!said.timed_out || print_line("timeout: ", svc) == -1)
-		printf("%s: %s\n", said.timed_out ? "timeout" : "fail",
-		    said.line[0] != '\0' ? said.line : shown(svc->name));
+	if (j->r == EXIT_DONE)
+		printf("ok: %s\n", shown(j->svc.name));
+	else if (!sd->timed_out || print_line("timeout: ", &j->svc) == -1)
+		printf("%s: %s\n", sd->timed_out ? "timeout" : "fail",
+		    sd->line[0] != '\0' ? sd->line : shown(j->svc.name));
 	fflush(stdout);
 }
 
@@ -998,54 +1028,85 @@ struct run {
 	int64_t	timeout;	/* -T, ms */
 };
 
+static int
+is_logger(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 4 && strcmp(name + len - 4, "/log") == 0;
+}
+
 /*
- * Send CMDS to the services of ARGV, one after the other, and return
- * the worst exit code.  With RUN's verbose a result line for each.
+ * Send CMDS to the services of ARGV and return the worst exit code;
+ * with RUN's verbose a result line for each.  The commands go out to
+ * all of them before any is waited for, so that they take effect side
+ * by side within the one -T, as runit's sv does; but on the way down
+ * (d, x) with a wait, loggers that follow services go out only once
+ * those are down, so their last lines land.
  */
 static int
 run_commands(const char *cmds, const struct run *run, int argc, char *argv[])
 {
 	int64_t deadline = clock_now_ms() + run->timeout;
+	int down = strpbrk(cmds, "dx") != NULL;
 	struct names l = { NULL, 0, 0 };
-	struct service svc;
-	size_t i;
-	int r, worst = EXIT_DONE;
+	struct said all_said = { 0, "" };
+	struct job *jobs;
+	size_t from, to, i;
+	int worst = EXIT_DONE;
 
-	said.keep = run->verbose;
-	if (expand(&l, argc, argv, strpbrk(cmds, "dx") != NULL ?
-	    LOGGERS_LAST : LOGGERS_FIRST) == -1) {
+	said = run->verbose ? &all_said : NULL;
+	if (expand(&l, argc, argv, down ? LOGGERS_LAST : LOGGERS_FIRST) ==
+	    -1) {
 		if (run->verbose)
-			printf("fail: %s\n", said.line);
+			printf("fail: %s\n", all_said.line);
 		names_free(&l);
+		said = NULL;
 		return EXIT_NO_SERVICE;
 	}
-	for (i = 0; i < l.n; i++) {
-		said.line[0] = '\0';
-		said.timed_out = 0;
-		if ((r = resolve(l.v[i], &svc)) == EXIT_DONE)
-			r = control_one(&svc, cmds, run->wait, run->verbose,
-			    deadline);
-		if (run->verbose)
-			print_result(&svc, r);
-		if (r > worst)
-			worst = r;
+	if ((jobs = calloc(l.n ? l.n : 1, sizeof *jobs)) == NULL)
+		sid_die_sys(111, "out of memory");
+	for (from = 0; from < l.n; from = to) {
+		for (to = from + 1; to < l.n; to++)
+			if (down && run->wait && is_logger(l.v[to]) &&
+			    !is_logger(l.v[to - 1]))
+				break;
+		for (i = from; i < to; i++) {
+			said = run->verbose ? &jobs[i].said : NULL;
+			if ((jobs[i].r = resolve(l.v[i], &jobs[i].svc)) == 0)
+				jobs[i].r = job_send(&jobs[i], cmds, run->wait,
+				    deadline);
+		}
+		for (i = from; i < to; i++) {
+			said = run->verbose ? &jobs[i].said : NULL;
+			if (jobs[i].r == EXIT_DONE)
+				jobs[i].r = job_wait(&jobs[i], cmds, run->wait,
+				    run->verbose, deadline);
+			if (run->verbose)
+				print_result(&jobs[i]);
+			if (jobs[i].r > worst)
+				worst = jobs[i].r;
+		}
 	}
+	said = NULL;
+	free(jobs);
 	names_free(&l);
 	return worst;
 }
 
-/* Words that stand for a command, as runit's sv takes them. */
+/*
+ * Words that stand for a command, as runit's sv takes them; each waits
+ * for its effect, so start, stop and restart are up, down and -r.
+ */
 static const struct verb {
 	const char	*word;
 	char		 cmd;
-	int		 wait;
 } verbs[] = {
-	{ "up", 'u', 0 }, { "down", 'd', 0 }, { "once", 'o', 0 },
-	{ "term", 't', 0 }, { "kill", 'k', 0 }, { "hup", 'h', 0 },
-	{ "alarm", 'a', 0 }, { "interrupt", 'i', 0 }, { "quit", 'q', 0 },
-	{ "usr1", '1', 0 }, { "usr2", '2', 0 }, { "pause", 'p', 0 },
-	{ "cont", 'c', 0 }, { "exit", 'x', 0 },
-	{ "start", 'u', 1 }, { "stop", 'd', 1 }, { "restart", 'r', 1 },
+	{ "up", 'u' }, { "down", 'd' }, { "once", 'o' }, { "term", 't' },
+	{ "kill", 'k' }, { "hup", 'h' }, { "alarm", 'a' },
+	{ "interrupt", 'i' }, { "quit", 'q' }, { "usr1", '1' },
+	{ "usr2", '2' }, { "pause", 'p' }, { "cont", 'c' }, { "exit", 'x' },
+	{ "start", 'u' }, { "stop", 'd' }, { "restart", 'r' },
 };
 
 static const struct verb *
@@ -1129,7 +1190,7 @@ cmd_control(int argc, char *argv[], struct run *run)
 	return run_commands(cmds, run, argc - optind, argv + optind);
 }
 
-/* A verb: its letter, a result line per service; start... wait. */
+/* A verb: its letter, then a result line per service once it took. */
 static int
 cmd_verb(const struct verb *v, int argc, char *argv[], struct run *run)
 {
@@ -1147,7 +1208,7 @@ cmd_verb(const struct verb *v, int argc, char *argv[], struct run *run)
 	}
 	if (optind == argc)
 		usage("%s: no service", v->word);
-	run->wait |= v->wait;
+	run->wait = 1;		/* each result line tells the effect */
 	run->verbose = 1;
 	return run_commands(cmds, run, argc - optind, argv + optind);
 }
@@ -1175,6 +1236,13 @@ status_one(const struct service *svc, int json, int named)
 	}
 	if (read_status(svc, &st) == -1) {
 		err = errno;
+		if (!named) {
+			/* Locked, but no status yet: it is just starting. */
+			show_json(buf, sizeof buf, svc->name, NULL,
+			    err == EACCES ? "unreadable" : "unknown");
+			fputs(buf, stdout);
+			return EXIT_DONE;
+		}
 		say("%s: %sunable to read %s/supervise/status: %s",
 		    shown(svc->name), err == EACCES ? "permission denied: " : "",
 		    shown(svc->dir), strerror(err));
@@ -1205,7 +1273,8 @@ print_row(int width, const struct service *svc, int64_t now)
 		show_row(buf, sizeof buf, width, svc->name, &st, NULL, &f, now);
 	else
 		show_row(buf, sizeof buf, width, svc->name, NULL, r == 0 ?
-		    "unsupervised" : "unreadable", &f, now);
+		    "unsupervised" : r == 1 && errno != EACCES ? "unknown" :
+		    "unreadable", &f, now);
 	fputs(buf, stdout);
 }
 

@@ -170,9 +170,36 @@ events_trim(void)
 	free(text);
 }
 
+/*
+ * The events lines of this turn of the loop, appended by events_flush()
+ * after supervise/status is written: whoever reads a line there (sid-ctl
+ * waits for "control: d") then finds a status at least as new.
+ */
+static char	events_queue[16384];
+static size_t	events_queued;
+
+static void	events_flush(void);
+
 static void
 events_append(const char *line, size_t len)
 {
+	if (events_queued + len > sizeof events_queue)
+		events_flush();
+	if (len <= sizeof events_queue) {
+		memcpy(events_queue + events_queued, line, len);
+		events_queued += len;
+	}
+}
+
+static void
+events_flush(void)
+{
+	const char *line = events_queue;
+	size_t len = events_queued;
+
+	if (len == 0)
+		return;
+	events_queued = 0;
 	if (events_fd == -1 || io_write_all(events_fd, line, len) == -1) {
 		if (!events_failed)
 			sid_warn_sys("unable to write %s/supervise/events",
@@ -547,7 +574,7 @@ warn_unwritable(void)
  * RETRY_MS; the first write that then succeeds is said once too.
  */
 static void
-flush_status(int64_t now)
+write_status(int64_t now)
 {
 	char text[sizeof status_text], pidtext[32];
 	size_t len, pidlen = 0;
@@ -597,6 +624,14 @@ fail:
 		warn_unwritable();
 	status_failed = 1;
 	retry_at = now + RETRY_MS;
+}
+
+/* The status files, then the events lines that led to them. */
+static void
+flush_status(int64_t now)
+{
+	write_status(now);
+	events_flush();
 }
 
 static void

@@ -9,8 +9,7 @@
 #
 # No fixed sleeps: every wait polls with a deadline (wait_for), and what
 # is asserted of a line that may be printed mid-transition is only what
-# holds whatever the scheduling.  Tests marked "BUG:" fail against the
-# code as it is (see the comment above each).
+# holds whatever the scheduling.
 
 load helper
 load svscan-helper
@@ -347,13 +346,8 @@ while :; do sleep 0.05; done')
 	[ "${#lines[@]}" -eq 2 ]
 	[ "$(normalise <<<"${lines[0]}")" = \
 		'ok: down: a: Ns, normally up; restarts 0, last exit signal TERM' ]
-	# BUG (the lag of the BUG test below, "the ok: line of up, down..."):
-	# f was down already, wanting up, so stop finds it down at once and
-	# its line may be the status from before the d was taken, ", normally
-	# up, want up" (seen 3 runs in 8 of this file on a loaded machine).
-	# Tolerated here, so that this test checks the lines and the codes.
-	[[ $(normalise <<<"${lines[1]}") =~ ^ok:\ down:\ f:\ Ns(,\ normally\ up,\ want\ up)?\;\ restarts\ 0,\ last\ exit\ 3$ ]] || {
-		echo "got: $output" >&2; false; }
+	[ "$(normalise <<<"${lines[1]}")" = \
+		'ok: down: f: Ns; restarts 0, last exit 3' ]
 	field_is "$a" state down
 	wait_for 5 is "$f" want down
 	field_is "$f" state down
@@ -400,21 +394,10 @@ while :; do sleep 0.05; done')
 		"sid-ctl: nosuch: no such service: $SID_SCANDIR/nosuch: No such file or directory" ]
 }
 
-# BUG: the verbs up, down, pause and cont do not wait for their effect
-# (cmd_verb: wait only for start/stop/restart or -v/-w), and print the
-# status as it stands once sid-supervise has logged the letter in
-# supervise/events.  Two things show: the change is under way ("sid-ctl
-# down web" prints "ok: stopping: web: pid N, ...", "sid-ctl up web" on
-# a down service "ok: starting: ..."); and the event is appended in
-# read_control() before flush_status() rewrites supervise/status at the
-# end of run_loop()'s turn, so the status read in between is the one
-# from before the letter ("sid-ctl down web" -> "ok: up: web: pid N,
-# ...", "sid-ctl up web" -> "ok: down: web: ...", "sid-ctl pause web" ->
-# no ", paused").  "sid-ctl -v -d web" etc. always print the state
-# reached.  The man page: "ok when the command took effect", and verbs
-# and -v print the same result lines.  Ten rounds, so that this shows
-# nearly always while it is there, and never once it is gone.
-@test "BUG: the ok: line of up, down, pause, cont shows the effect, as -v's does" {
+# A verb waits for its effect, and sid-supervise writes its status before
+# the events line sid-ctl waits for: the line shows the state reached,
+# every time (ten rounds, so that a race would show).
+@test "the ok: line of up, down, pause, cont shows the effect, as -v's does" {
 	dir=$(service web 'exec sleep 1000')
 	start_supervise "$dir"
 	wait_for 5 is "$dir" state up
@@ -439,12 +422,9 @@ while :; do sleep 0.05; done')
 	}
 }
 
-# BUG: a verb whose wait for sid-supervise to log its letter runs out of
-# -T prints "fail: web: timed out: sid-supervise has not recorded d in
-# .../supervise/events" (wait_recorded does not set said.timed_out).
-# The man page: "timeout when a wait ran out of -T", with the status
-# line ("timeout: up: web: pid N, ...").
-@test "BUG: a verb whose supervisor does not answer within -T prints timeout:, not fail:" {
+# A supervisor that does not take the letter within -T: the line is the
+# status with "timeout:", as runit's sv says it.
+@test "a verb whose supervisor does not answer within -T prints timeout:, not fail:" {
 	dir=$(service web 'exec sleep 1000')
 	start_supervise "$dir"
 	wait_for 5 is "$dir" state up
@@ -785,14 +765,10 @@ for line in sys.stdin.read().splitlines():
 	json_types "a fl a/log"
 }
 
-# BUG: between taking supervise/lock and writing its first
-# supervise/status (a service sid-svscan has just started), a service
-# is left out of "sid-ctl status -j" (no line for it; instead "sid-ctl:
-# a: unable to read .../supervise/status: No such file or directory" on
-# stderr, exit 0), though "status -j" with no service is to cover every
-# service of the scan dir, as the table does (it has a row for it,
-# "unreadable").  Here a lock holder stands for that moment, for good.
-@test "BUG: status -j with no service has a line for a service whose sid-supervise has not written its status yet" {
+# Between taking supervise/lock and writing its first supervise/status,
+# a service still has its line in "status -j" (state "unknown"); a lock
+# holder stands for that moment, for good.
+@test "status -j with no service has a line for a service whose sid-supervise has not written its status yet" {
 	command -v python3 >/dev/null || skip "python3 needed to hold a lock"
 	b=$(service b 'exec sleep 1000')
 	start_supervise "$b"
@@ -926,10 +902,8 @@ ESCNAME=$'esc\e[2J\e[31mred'
 	grep -qE '^[0-9-]+ [0-9:.]+ (starting|up) -> backoff exit 1 \(next start in 200ms\)$' <<<"$output"
 }
 
-# NEW BEHAVIOUR (being done beside this, in sid-supervise's event texts):
-# durations in events read as people read them, "1.5s" rather than
-# "1500ms".  Fails until that lands: now the line says "1500ms".
-@test "NEW BEHAVIOUR: events and history: a backoff of 1500ms reads 'next start in 1.5s', then 3s" {
+# Durations in events read as people read them: "1.5s", not "1500ms".
+@test "events and history: a backoff of 1500ms reads 'next start in 1.5s', then 3s" {
 	dir=$(service web 'exit 1' 'backoff-initial = 1500ms')
 	start_supervise "$dir"
 	wait_for 5 grep -q -- '-> backoff exit 1 (next start in' "$dir/supervise/events"
