@@ -12,8 +12,11 @@
  * A service without log/ gets two pipes of ours, made once and held the
  * same way, for its stdout and its stderr.  We forward what comes on
  * each, unchanged, to our own stdout resp. stderr (with -p: as
- * "NAME: line" lines, both to stdout), and keep a copy of its whole
- * lines in NAME/supervise/output for sid-ctl log (see "kept output").
+ * "NAME: line" lines, both to stdout, through one pipe), and keep a copy
+ * of its whole lines in NAME/supervise/output for sid-ctl log (see
+ * "kept output").  Two pipes cannot tell which of two writes came
+ * first: lines of stdout and stderr that wait in them together are
+ * kept stdout first.
  *
  * One poll() loop: the signal pipe, DIR/.sid-svscan/control (bytes from
  * "sid-ctl scan"), the directory watch where the system has one, and
@@ -389,7 +392,8 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 		/* Without our pipes (none could be made), straight to ours. */
 		r.fds[0] = devnull;
 		r.fds[1] = s->out[0].w >= 0 ? s->out[0].w : 1;
-		r.fds[2] = s->out[1].w >= 0 ? s->out[1].w : 2;
+		r.fds[2] = s->out[1].w >= 0 ? s->out[1].w :
+		    s->out[0].w >= 0 ? s->out[0].w : 2;
 	}
 	if (proc_spawn(argv, &r, &p->pid, &unused, &why) == -1) {
 		sid_warn_sys("unable to start %s %s", supervise_bin, dir);
@@ -458,7 +462,9 @@ make_pipe(int *r, int *w)
 
 /*
  * The pipe to the logger, or without log/ the two we read: their read
- * ends non-blocking, so that the loop never waits on them.
+ * ends non-blocking, so that the loop never waits on them.  With -p,
+ * where both streams come out on our stdout, one pipe takes both, so
+ * that their lines keep the order they were written in.
  */
 static int
 open_pipes(struct svc *s)
@@ -467,7 +473,7 @@ open_pipes(struct svc *s)
 
 	if (s->has_log)
 		return make_pipe(&s->pipe_r, &s->pipe_w);
-	for (i = 0; i < LEN(s->out); i++) {
+	for (i = 0; i < (prefix_output ? 1 : LEN(s->out)); i++) {
 		if (make_pipe(&s->out[i].r, &s->out[i].w) == -1) {
 			close_fd(&s->out[0].r);
 			close_fd(&s->out[0].w);
