@@ -1,6 +1,9 @@
 /*
  * sid-svscan [-t SECS] [-p] [DIR]: run one sid-supervise per service of
- * DIR (and one for its log/), and keep the tree whole.
+ * DIR (and one for its log/), and keep the tree whole.  DIR defaults to
+ * $SID_SCANDIR, else /etc/sid/service, never to the current directory
+ * (which may hold anything with a run file: a source tree's test/); the
+ * first line on stderr names the directory scanned.
  *
  * For a service with log/, sid-svscan creates a pipe once and holds both
  * ends for the life of the service: the service's sid-supervise gets the
@@ -162,11 +165,34 @@ static int64_t		 shutdown_until;
 static unsigned long	 report_seq;
 static struct report	 pending;	/* added/removed since the report */
 
+#define SYNOPSIS	"sid-svscan [-t SECS] [-p] [--] [DIR]"
+#define DEFAULT_DIR	"/etc/sid/service"
+
+static void	help(void) __attribute__((noreturn));
+
 static void
-usage(FILE *to, int code)
+help(void)
 {
-	fprintf(to, "usage: sid-svscan [-t SECS] [-p] [--] [DIR]\n");
-	exit(code);
+	printf("usage: " SYNOPSIS "\n"
+	    "  -t SECS  rescan every SECS seconds (default 60 if watched, "
+	    "else 1)\n"
+	    "  -p       show output of services without log/ as NAME: line, "
+	    "on stdout\n"
+	    "  DIR      the scan directory (default $SID_SCANDIR, else "
+	    DEFAULT_DIR ")\n"
+	    "  --help   print this and exit\n");
+	exit(0);
+}
+
+/* A usage error: what was wrong, escaped, and the synopsis; exit 64. */
+static void	usage(const char *, const char *) __attribute__((noreturn));
+
+static void
+usage(const char *what, const char *arg)
+{
+	char shown[ESC_SIZE(64)];
+
+	sid_usage(SYNOPSIS, "%s%s", what, esc_text(shown, sizeof shown, arg));
 }
 
 static void	read_output(struct svc *, const struct pollfd *);
@@ -1287,6 +1313,7 @@ setup(const char *argv0, const char *dir)
 	io_cloexec_from(3);
 	find_supervise(argv0);
 	set_scan_dir(dir);
+	sid_error("scanning %s", scan_label);
 	if (enter_scan_dir() == -1)
 		sid_die_sys(111, "unable to chdir to %s", scan_label);
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
@@ -1496,14 +1523,16 @@ run_loop(void)
 int
 main(int argc, char *argv[])
 {
-	char *end;
+	const char *dir;
+	char *end, opt[3] = "-?";
 	double secs;
 	int c;
 
 	msg_init("sid-svscan");
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		usage(stdout, 0);
-	while ((c = getopt(argc, argv, "pt:")) != -1) {
+	sid_long_options(argc, argv, SYNOPSIS, help);
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":pt:")) != -1) {
+		opt[1] = (char)optopt;
 		switch (c) {
 		case 'p':
 			prefix_output = 1;
@@ -1512,16 +1541,23 @@ main(int argc, char *argv[])
 			secs = strtod(optarg, &end);
 			if (end == optarg || *end != '\0' || secs <= 0 ||
 			    secs > 86400)
-				usage(stderr, 64);
+				usage("-t takes seconds, above 0 and at most "
+				    "86400: ", optarg);
 			user_period_ms = (int64_t)(secs * 1000);
 			break;
+		case ':':
+			usage("a value is needed after ", opt);
 		default:
-			usage(stderr, 64);
+			usage("unknown option ", opt);
 		}
 	}
 	if (argc - optind > 1)
-		usage(stderr, 64);
-	setup(argv[0], optind < argc ? argv[optind] : ".");
+		usage("one DIR at most, not also ", argv[optind + 1]);
+	/* Never the current directory by default: the tree is the system's. */
+	if ((dir = argv[optind]) == NULL &&
+	    ((dir = getenv("SID_SCANDIR")) == NULL || *dir == '\0'))
+		dir = DEFAULT_DIR;
+	setup(argv[0], dir);
 	scan(clock_now_ms());
 	run_loop();
 	return exit_code;
