@@ -3,7 +3,8 @@
  * DIR (and one for its log/), and keep the tree whole.  DIR defaults to
  * $SID_SCANDIR, else /etc/sid/service, never to the current directory
  * (which may hold anything with a run file: a source tree's test/); the
- * first line on stderr names the directory scanned.
+ * first line on stderr names the directory scanned (or, when it cannot
+ * be scanned, the fatal line names it).
  *
  * For a service with log/, sid-svscan creates a pipe once and holds both
  * ends for the life of the service: the service's sid-supervise gets the
@@ -864,7 +865,7 @@ show_lines(void *ctx, const char *run, size_t len)
  *
  * A file that cannot be opened or written (no supervise/ yet, a full
  * disk) costs only the copy: the output is still forwarded, we warn
- * once, and try again OUTPUT_RETRY_MS later.  A failed write is cut
+ * once (see output_failed), and try again OUTPUT_RETRY_MS later.  A failed write is cut
  * back to the last whole line, so the file never holds a partial one.
  */
 static void
@@ -873,10 +874,15 @@ output_path(const struct svc *s, const char *file, char *buf, size_t size)
 	snprintf(buf, size, "%s/supervise/%s", s->dir, file);
 }
 
+/*
+ * No supervise/ (not made yet, or the service directory removed) is no
+ * news: sid-supervise makes it, and says so when it cannot.  Anything
+ * else (EACCES, ENOSPC, EROFS) is said once until a write works again.
+ */
 static void
 output_failed(struct svc *s, const char *verb, const char *file)
 {
-	if (!s->kept.failed)
+	if (!s->kept.failed && errno != ENOENT && errno != ENOTDIR)
 		sid_warn_sys("unable to %s %s/supervise/%s; its output is "
 		    "not kept until that works", verb, s->label, file);
 	s->kept.failed = 1;
@@ -1313,7 +1319,6 @@ setup(const char *argv0, const char *dir)
 	io_cloexec_from(3);
 	find_supervise(argv0);
 	set_scan_dir(dir);
-	sid_error("scanning %s", scan_label);
 	if (enter_scan_dir() == -1)
 		sid_die_sys(111, "unable to chdir to %s", scan_label);
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
@@ -1329,6 +1334,8 @@ setup(const char *argv0, const char *dir)
 #endif
 	open_control(1);
 	open_watch();
+	/* The first line: which directory (a failure above names it too). */
+	sid_error("scanning %s", scan_label);
 }
 
 /* ---- the scan directory removed, moved, made again ---- */
