@@ -4,6 +4,7 @@
     python3 bench/bench.py [--section supervise,tree,log] [--quick]
                            [--idle SECS] [--rounds N] [--tree-idle SECS]
                            [--log-runs N] [--only sid,s6,runit,daemontools]
+                           [--output-lines N]
                            [-v]
 
 Run by `make bench` after the programs are built.  Three sections, each
@@ -31,6 +32,10 @@ log: sid-log vs s6-log vs svlogd vs multilog, `cat > file` as the ceiling
   (bench/bench_log.py): throughput of 1,000,000 lines with and without
   timestamps, and lines lost across 10 restarts on one pipe.
 
+output: a service without log/ writing 1,000,000 lines under sid-svscan,
+  with its output kept in supervise/output versus written straight to
+  /dev/null (bench/bench_output.py); alone: --section output.
+
 Everything lives under one temporary directory, removed at the end; every
 process started is stopped at the end, on an exception or on Ctrl-C too.
 Python 3.11 standard library only; no network.
@@ -50,13 +55,14 @@ import time
 sys.dont_write_bytecode = True     # no bench/__pycache__ in the tree
 import benchlib     # noqa: E402  (bench/, beside this file)
 import bench_log    # noqa: E402
+import bench_output  # noqa: E402
 import bench_tree   # noqa: E402
 from benchlib import (ROOT, BenchError, StampReader, build_stamp,  # noqa
                       busy_share, context_switches, cpu_times, make_service,
                       memory_kb, ms, now_ns, read_text, spawn_wait, sweep,
                       tail, version, wait_until, wrap)
 
-SECTIONS = ("supervise", "tree", "log")
+SECTIONS = ("supervise", "tree", "log", "output")
 SUITES = ("sid", "s6", "runit", "daemontools")
 
 START_TIMEOUT = 5.0     # s: a supervisor's first child must start by then
@@ -453,10 +459,10 @@ def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="\n\n".join(__doc__.split("\n\n")[2:7]))
+        epilog="\n\n".join(__doc__.split("\n\n")[2:8]))
     ap.add_argument("--section", metavar="NAMES",
                     help="comma-separated sections to run, in this order: "
-                         "supervise, tree, log (default: all)")
+                         "supervise, tree, log, output (default: all)")
     ap.add_argument("--quick", action="store_true",
                     help="short idle windows (supervise 2 s, tree 5 s) "
                          "and one throughput run per logger")
@@ -476,6 +482,10 @@ def main():
                     help="comma-separated suites to run (sid, s6, runit, "
                          "daemontools); the others show \"skipped\" "
                          "(`cat > file` always runs in the log section)")
+    ap.add_argument("--output-lines", type=int, default=1_000_000,
+                    metavar="N",
+                    help="output: lines the service writes (default "
+                         "1000000)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print every sample on stderr")
     args = ap.parse_args()
@@ -498,7 +508,8 @@ def main():
 
     need = {"supervise": ("sid-supervise", "sid-ctl"),
             "tree": ("sid-svscan", "sid-supervise", "sid-ctl"),
-            "log": ("sid-log",)}
+            "log": ("sid-log",),
+            "output": ("sid-svscan", "sid-supervise")}
     for section in sections:
         for prog in need[section]:
             if not os.access(os.path.join(ROOT, prog), os.X_OK):
@@ -530,6 +541,8 @@ def main():
                 continue
             if section == "tree":
                 ok &= bench_tree.run(tmp, only, tree_window, args.verbose)
+            elif section == "output":
+                ok &= bench_output.run(tmp, args.output_lines, args.verbose)
             else:
                 ok &= bench_log.run(tmp, only, log_runs, args.verbose)
             busy = busy_share(cpu0, cpu_times())

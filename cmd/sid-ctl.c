@@ -1455,6 +1455,20 @@ on_interrupt(int sig)
 	interrupted = 1;
 }
 
+/*
+ * Where a service's log is: the directory of its sid-log (current, and
+ * the rotated files @TIME.s, or @TIME.u while being synced), or, for a
+ * service without log/, the output that sid-svscan keeps for it
+ * (supervise/output, and supervise/output.old before it).  Either way
+ * one file is being written and older ones sort before it by name, so
+ * the same tail and follow read both.
+ */
+struct log_src {
+	char		 dir[PATH_MAX];
+	const char	*current;	/* "current" or "output" */
+	int		(*is_rotated)(const char *name, void *unused);
+};
+
 /* io_dir_names filter: a rotated log file, finished or not. */
 static int
 is_log_file(const char *name, void *unused)
@@ -1466,13 +1480,22 @@ is_log_file(const char *name, void *unused)
 	    (name[len - 1] == 's' || name[len - 1] == 'u');
 }
 
-/* The rotated files of DIR, oldest first (names sort by time). */
+/* io_dir_names filter: the output sid-svscan kept before output. */
+static int
+is_old_output(const char *name, void *unused)
+{
+	(void)unused;
+	return strcmp(name, "output.old") == 0;
+}
+
+/* The rotated files of SRC, oldest first (names sort by time). */
 static char **
-log_files(const char *dir, size_t *count)
+log_files(const struct log_src *src, size_t *count)
 {
 	char **names;
 
-	if ((names = io_dir_names(dir, is_log_file, NULL, count)) == NULL &&
+	if ((names = io_dir_names(src->dir, src->is_rotated, NULL,
+	    count)) == NULL &&
 	    (names = calloc(1, sizeof *names)) == NULL)
 		sid_die_sys(111, "out of memory");
 	return names;
@@ -1536,8 +1559,9 @@ print_last(struct chunk *chunks, size_t n, unsigned long lines)
  * CURFD, which then stands at its end for -f).
  */
 static int
-log_tail(const char *dir, int curfd, unsigned long lines)
+log_tail(const struct log_src *src, int curfd, unsigned long lines)
 {
+	const char *dir = src->dir;
 	struct chunk *chunks;
 	char **names;
 	struct stat held, st;
@@ -1545,7 +1569,7 @@ log_tail(const char *dir, int curfd, unsigned long lines)
 	size_t n = 0, nnames, older, i, j;
 	int fd;
 
-	names = log_files(dir, &nnames);
+	names = log_files(src, &nnames);
 	older = nnames;
 	if ((chunks = calloc(nnames + 1, sizeof *chunks)) == NULL)
 		sid_die_sys(111, "out of memory");
@@ -1605,14 +1629,15 @@ copy_new(int fd)
  * with it: the oldest left follows it.
  */
 static int
-open_rotated_after(const char *dir, const struct stat *held)
+open_rotated_after(const struct log_src *src, const struct stat *held)
 {
+	const char *dir = src->dir;
 	char **names;
 	size_t n, i, from = 0;
 	struct stat st;
 	int fd = -1;
 
-	names = log_files(dir, &n);
+	names = log_files(src, &n);
 	for (i = 0; i < n; i++)
 		if (log_file(dir, names[i], &st) == 0 &&
 		    st.st_ino == held->st_ino && st.st_dev == held->st_dev)
@@ -1632,17 +1657,17 @@ open_rotated_after(const char *dir, const struct stat *held)
  * skip a whole file.
  */
 static int
-open_next(const char *dir, const struct stat *held)
+open_next(const struct log_src *src, const struct stat *held)
 {
 	char path[PATH_MAX];
 	int fd, next;
 
-	if ((fd = open_rotated_after(dir, held)) != -1)
+	if ((fd = open_rotated_after(src, held)) != -1)
 		return fd;
-	if (snprintf(path, sizeof path, "%s/current", dir) >=
+	if (snprintf(path, sizeof path, "%s/%s", src->dir, src->current) >=
 	    (int)sizeof path || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	if ((next = open_rotated_after(dir, held)) == -1)
+	if ((next = open_rotated_after(src, held)) == -1)
 		return fd;
 	close(fd);
 	return next;
@@ -1655,7 +1680,7 @@ open_next(const char *dir, const struct stat *held)
  * missed, none is read twice.
  */
 static int
-log_follow(const char *dir, int fd)
+log_follow(const struct log_src *src, int fd)
 {
 	char path[PATH_MAX];
 	struct stat held, now;
@@ -1669,7 +1694,8 @@ log_follow(const char *dir, int fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);	/* a closed stdout: EPIPE, exit 0 */
-	if (snprintf(path, sizeof path, "%s/current", dir) >= (int)sizeof path)
+	if (snprintf(path, sizeof path, "%s/%s", src->dir, src->current) >=
+	    (int)sizeof path)
 		return EXIT_NOT_DONE;
 	fstat(fd, &held);
 	while (!interrupted) {
@@ -1679,7 +1705,7 @@ log_follow(const char *dir, int fd)
 		    now.st_dev != held.st_dev)) {
 			if (copy_new(fd) == -1)
 				break;
-			if ((next = open_next(dir, &held)) != -1) {
+			if ((next = open_next(src, &held)) != -1) {
 				close(fd);
 				fd = next;
 				fstat(fd, &held);
@@ -1692,12 +1718,19 @@ log_follow(const char *dir, int fd)
 	return EXIT_DONE;
 }
 
-/* The service's log directory: conf's log-dir, relative to it. */
+/*
+ * Where the service's log is.  Its sid-log's directory (conf's log-dir,
+ * relative to the service, log/main by default) when the service has a
+ * log/ or its conf sets a log-dir other than the default; else, for a
+ * service whose output sid-svscan keeps, supervise/output.
+ */
 static int
-log_dir_of(const struct service *svc, char *dir, size_t size)
+log_dir_of(const struct service *svc, struct log_src *src)
 {
 	char path[PATH_MAX + 8], err[PATH_MAX + 256];
 	struct sv_conf conf;
+	struct stat st;
+	int n;
 
 	service_path(svc, "conf", path, sizeof path);
 	if (conf_load(path, path, &conf, err, sizeof err) == -1) {
@@ -1705,21 +1738,61 @@ log_dir_of(const struct service *svc, char *dir, size_t size)
 		    shown(err));
 		return EXIT_NO_SERVICE;
 	}
-	if ((conf.log_dir[0] == '/' ? snprintf(dir, size, "%s", conf.log_dir) :
-	    snprintf(dir, size, "%s/%s", svc->dir, conf.log_dir)) >= (int)size) {
+	service_path(svc, "log", path, sizeof path);
+	src->current = "current";
+	src->is_rotated = is_log_file;
+	if (strcmp(conf.log_dir, "log/main") == 0 &&
+	    (stat(path, &st) == -1 || !S_ISDIR(st.st_mode))) {
+		n = snprintf(src->dir, sizeof src->dir, "%s/supervise",
+		    svc->dir);
+		src->current = "output";
+		src->is_rotated = is_old_output;
+	} else if (conf.log_dir[0] == '/')
+		n = snprintf(src->dir, sizeof src->dir, "%s", conf.log_dir);
+	else
+		n = snprintf(src->dir, sizeof src->dir, "%s/%s", svc->dir,
+		    conf.log_dir);
+	if (n < 0 || (size_t)n >= sizeof src->dir) {
 		sid_error("%s: log-dir path too long", shown(svc->name));
 		return EXIT_NO_SERVICE;
 	}
 	return EXIT_DONE;
 }
 
+/*
+ * The file being written, opened.  Between the rename of output to
+ * output.old and the making of a new one there is no output: the old
+ * one is then the newest there is.
+ */
+static int
+open_current(const struct log_src *src, char *path, size_t size)
+{
+	char old[PATH_MAX + 16];
+	int fd, err;
+
+	if (snprintf(path, size, "%s/%s", src->dir, src->current) >=
+	    (int)size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1 || errno != ENOENT ||
+	    src->is_rotated != is_old_output)
+		return fd;
+	err = errno;
+	snprintf(old, sizeof old, "%s/output.old", src->dir);
+	if ((fd = open(old, O_RDONLY | O_CLOEXEC)) == -1)
+		errno = err;
+	return fd;
+}
+
 static int
 cmd_log(int argc, char *argv[])
 {
-	char dir[PATH_MAX], path[PATH_MAX], *end;
+	char path[PATH_MAX], *end;
 	unsigned long lines = 10;
+	struct log_src src;
 	struct service svc;
-	int c, follow = 0, fd = -1, r, err;
+	int c, follow = 0, fd, r, err;
 
 	while ((c = getopt(argc, argv, "n:f")) != -1) {
 		if (c == 'f')
@@ -1736,27 +1809,25 @@ cmd_log(int argc, char *argv[])
 	if (optind != argc - 1)
 		usage("log: one service needed");
 	if ((r = resolve(argv[optind], &svc)) != EXIT_DONE ||
-	    (r = log_dir_of(&svc, dir, sizeof dir)) != EXIT_DONE)
+	    (r = log_dir_of(&svc, &src)) != EXIT_DONE)
 		return r;
-	if (snprintf(path, sizeof path, "%s/current", dir) >= (int)sizeof path)
-		errno = ENAMETOOLONG;
-	else
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1) {
+	if ((fd = open_current(&src, path, sizeof path)) == -1) {
 		err = errno;
 		sid_error("%s: %s: %s: %s", shown(svc.name), err == EACCES ?
-		    "permission denied" : "no log", shown(path), strerror(err));
+		    "permission denied" : src.is_rotated == is_old_output ?
+		    "no log/ and no output kept" : "no log", shown(path),
+		    strerror(err));
 		return err == EACCES ? EXIT_DENIED : EXIT_NOT_DONE;
 	}
-	if (log_tail(dir, fd, lines) == -1) {
+	if (log_tail(&src, fd, lines) == -1) {
 		err = errno;
 		sid_error("%s: unable to read %s: %s", shown(svc.name),
-		    shown(dir), strerror(err));
+		    shown(src.dir), strerror(err));
 		close(fd);
 		return err == EACCES ? EXIT_DENIED : EXIT_NOT_DONE;
 	}
 	if (follow)
-		return log_follow(dir, fd);
+		return log_follow(&src, fd);
 	close(fd);
 	return EXIT_DONE;
 }

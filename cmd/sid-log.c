@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "io.h"
 #include "logline.h"
 #include "msg.h"
@@ -59,11 +60,33 @@ static pid_t		 finisher;		/* finishing .u files */
 static char		 stamp[STAMP_LEN + 1];
 static struct timespec	 stamp_time;
 
+#define SYNOPSIS	"sid-log [-s BYTES] [-n KEEP] [-t] [--] LOGDIR"
+
+static void	help(void) __attribute__((noreturn));
+
 static void
-usage(FILE *to, int code)
+help(void)
 {
-	fprintf(to, "usage: sid-log [-s BYTES] [-n KEEP] [-t] [--] LOGDIR\n");
-	exit(code);
+	printf("usage: " SYNOPSIS "\n"
+	    "  -s BYTES  rotate current when it reaches BYTES "
+	    "(default 1000000)\n"
+	    "  -n KEEP   keep KEEP rotated files, delete older ones "
+	    "(default 10)\n"
+	    "  -t        put an ISO 8601 UTC timestamp before each line\n"
+	    "  LOGDIR    the directory of current and the rotated files\n"
+	    "  --help    print this and exit\n");
+	exit(0);
+}
+
+/* A usage error: what was wrong, escaped, and the synopsis; exit 64. */
+static void	usage(const char *, const char *) __attribute__((noreturn));
+
+static void
+usage(const char *what, const char *arg)
+{
+	char shown[ESC_SIZE(64)];
+
+	sid_usage(SYNOPSIS, "%s%s", what, esc_text(shown, sizeof shown, arg));
 }
 
 static void
@@ -464,30 +487,38 @@ run_loop(int sigfd)
 int
 main(int argc, char *argv[])
 {
+	char opt[3] = "-?";
 	int c, sigfd;
 
 	msg_init("sid-log");
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		usage(stdout, 0);
-	while ((c = getopt(argc, argv, "s:n:t")) != -1) {
+	sid_long_options(argc, argv, SYNOPSIS, help);
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":s:n:t")) != -1) {
+		opt[1] = (char)optopt;
 		switch (c) {
 		case 's':
 			if (parse_uint(optarg, 1, UINT64_MAX / 2, &max_size) == -1)
-				usage(stderr, 64);
+				usage("-s takes a size in bytes, at least 1: ",
+				    optarg);
 			break;
 		case 'n':
 			if (parse_uint(optarg, 0, 100000, &keep) == -1)
-				usage(stderr, 64);
+				usage("-n takes a number of files, 0 to 100000: ",
+				    optarg);
 			break;
 		case 't':
 			stamps = 1;
 			break;
+		case ':':
+			usage("a value is needed after ", opt);
 		default:
-			usage(stderr, 64);
+			usage("unknown option ", opt);
 		}
 	}
+	if (argc - optind > 1)
+		usage("one LOGDIR only, not also ", argv[optind + 1]);
 	if (argc - optind != 1)
-		usage(stderr, 64);
+		usage("LOGDIR is missing", "");
 	logdir = argv[optind];
 	sigfd = setup();
 	run_loop(sigfd);

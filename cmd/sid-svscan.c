@@ -1,6 +1,10 @@
 /*
  * sid-svscan [-t SECS] [-p] [DIR]: run one sid-supervise per service of
- * DIR (and one for its log/), and keep the tree whole.
+ * DIR (and one for its log/), and keep the tree whole.  DIR defaults to
+ * $SID_SCANDIR, else /etc/sid/service, never to the current directory
+ * (which may hold anything with a run file: a source tree's test/); the
+ * first line on stderr names the directory scanned (or, when it cannot
+ * be scanned, the fatal line names it).
  *
  * For a service with log/, sid-svscan creates a pipe once and holds both
  * ends for the life of the service: the service's sid-supervise gets the
@@ -9,9 +13,18 @@
  * lives, and since we always hold the read end, a service never gets
  * EPIPE while its logger restarts: lines wait in the pipe.
  *
+ * A service without log/ gets two pipes of ours, made once and held the
+ * same way, for its stdout and its stderr.  We forward what comes on
+ * each, unchanged, to our own stdout resp. stderr (with -p: as
+ * "NAME: line" lines, both to stdout, through one pipe), and keep a copy
+ * of its whole lines in NAME/supervise/output for sid-ctl log (see
+ * "kept output").  Two pipes cannot tell which of two writes came
+ * first: lines of stdout and stderr that wait in them together are
+ * kept stdout first.
+ *
  * One poll() loop: the signal pipe, DIR/.sid-svscan/control (bytes from
  * "sid-ctl scan"), the directory watch where the system has one, and
- * with -p the services' output pipes.  Timers: the rescan period, the
+ * the output pipes of the services without log/.  Timers: the rescan period, the
  * restart of a sid-supervise that died, and the drain of a logger.
  *
  * DIR itself may be removed and made again, or moved away, under us: we
@@ -56,6 +69,7 @@
 #include "escape.h"
 #include "fingerprint.h"
 #include "io.h"
+#include "lines.h"
 #include "msg.h"
 #include "proc.h"
 #include "report.h"
@@ -72,6 +86,11 @@
 #define DRAIN_MAX_MS	5000	/* logger drain: then x regardless */
 #define STOP_MARGIN_MS	5000	/* shutdown: beyond the largest grace */
 #define LINE_MAX_PREFIX	65536	/* -p: longer lines are split */
+#define OUTPUT_MAX	65536	/* supervise/output: then output.old */
+#define OUTPUT_LINE_MAX	4096	/* supervise/output: longer lines are cut */
+#define OUTPUT_RETRY_MS	1000	/* supervise/output failed: retry then */
+#define READ_SIZE	65536	/* output pipes: one read */
+#define READS_MAX	16	/* output pipes: reads of one per wakeup */
 #define MISSING_MS	1000	/* DIR is gone: look for it this often */
 #define LEN(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -84,6 +103,26 @@ struct sup {
 	int64_t		 start_at;	/* -1: no start pending */
 	int64_t		 delay_ms;	/* the next restart delay */
 	int		 quitting;	/* x sent: do not restart */
+};
+
+/*
+ * The stdout or stderr of a service without log/: the pipe we hold,
+ * where its bytes are forwarded, and the partial lines held back from
+ * supervise/output and from the -p lines.
+ */
+struct stream {
+	int		 r, w;		/* the pipe; -1 when none */
+	int		 to;		/* 1 or 2: our fd it is forwarded to */
+	struct lines	 kept;		/* lines for supervise/output */
+	struct lines	 shown;		/* -p: lines for "NAME: line" */
+};
+
+/* NAME/supervise/output, as we append to it. */
+struct output {
+	int		 fd;		/* -1: not open */
+	off_t		 size;		/* what it holds */
+	int		 failed;	/* warned, not written since */
+	int64_t		 retry_at;	/* after a failure: not before */
 };
 
 struct svc {
@@ -100,8 +139,8 @@ struct svc {
 	int		 draining;	/* logger told to end at EOF */
 	int64_t		 drain_until;
 	int64_t		 foreign_until;	/* takeover: x a foreign logger then */
-	char		*line;		/* -p: a partial line */
-	size_t		 line_len;
+	struct stream	 out[2];	/* without log/: stdout, stderr */
+	struct output	 kept;
 };
 
 static char		 scan_abs[PATH_MAX];	/* DIR, absolute */
@@ -127,16 +166,39 @@ static int64_t		 shutdown_until;
 static unsigned long	 report_seq;
 static struct report	 pending;	/* added/removed since the report */
 
+#define SYNOPSIS	"sid-svscan [-t SECS] [-p] [--] [DIR]"
+#define DEFAULT_DIR	"/etc/sid/service"
+
+static void	help(void) __attribute__((noreturn));
+
 static void
-usage(FILE *to, int code)
+help(void)
 {
-	fprintf(to, "usage: sid-svscan [-t SECS] [-p] [--] [DIR]\n");
-	exit(code);
+	printf("usage: " SYNOPSIS "\n"
+	    "  -t SECS  rescan every SECS seconds (default 60 if watched, "
+	    "else 1)\n"
+	    "  -p       show output of services without log/ as NAME: line, "
+	    "on stdout\n"
+	    "  DIR      the scan directory (default $SID_SCANDIR, else "
+	    DEFAULT_DIR ")\n"
+	    "  --help   print this and exit\n");
+	exit(0);
 }
 
-static void	read_output(struct svc *);
+/* A usage error: what was wrong, escaped, and the synopsis; exit 64. */
+static void	usage(const char *, const char *) __attribute__((noreturn));
+
+static void
+usage(const char *what, const char *arg)
+{
+	char shown[ESC_SIZE(64)];
+
+	sid_usage(SYNOPSIS, "%s%s", what, esc_text(shown, sizeof shown, arg));
+}
+
+static void	read_output(struct svc *, const struct pollfd *);
+static void	flush_output(struct svc *);
 static int	check_scan_dir(int64_t);
-static void	put_line(const struct svc *, const char *, size_t);
 
 /*
  * A line of the next scan report: KIND and a service's name.  Nobody
@@ -177,6 +239,7 @@ static struct svc *
 add_svc(const char *name, size_t slot)
 {
 	struct svc *s, **grown;
+	size_t i;
 
 	if (nsvcs == capsvcs) {
 		capsvcs = capsvcs ? capsvcs * 2 : 64;
@@ -194,6 +257,13 @@ add_svc(const char *name, size_t slot)
 	}
 	esc_text(s->label, ESC_SIZE(strlen(name)), name);
 	s->pipe_r = s->pipe_w = -1;
+	for (i = 0; i < LEN(s->out); i++) {
+		s->out[i].r = s->out[i].w = -1;
+		s->out[i].to = (int)i + 1;
+		s->out[i].kept = (struct lines)LINES_INIT(OUTPUT_LINE_MAX);
+		s->out[i].shown = (struct lines)LINES_INIT(LINE_MAX_PREFIX);
+	}
+	s->kept.fd = -1;
 	s->main.start_at = s->log.start_at = -1;
 	s->main.delay_ms = s->log.delay_ms = RESTART_MIN_MS;
 	memmove(svcs + slot + 1, svcs + slot, (nsvcs - slot) * sizeof *svcs);
@@ -216,12 +286,11 @@ free_svc(struct svc *s)
 	int found;
 	size_t slot = find_slot(s->name, &found);
 
-	if (prefix_output && !s->has_log && s->pipe_r >= 0) {
-		/* Its last words, and a last line without a newline. */
-		read_output(s);
-		if (s->line_len > 0)
-			put_line(s, s->line, s->line_len);
-	}
+	size_t i;
+
+	/* Its last words, and a last line without a newline. */
+	read_output(s, NULL);
+	flush_output(s);
 
 	if (found && svcs[slot] == s) {
 		memmove(svcs + slot, svcs + slot + 1,
@@ -230,7 +299,13 @@ free_svc(struct svc *s)
 	}
 	close_fd(&s->pipe_r);
 	close_fd(&s->pipe_w);
-	free(s->line);
+	for (i = 0; i < LEN(s->out); i++) {
+		close_fd(&s->out[i].r);
+		close_fd(&s->out[i].w);
+		lines_free(&s->out[i].kept);
+		lines_free(&s->out[i].shown);
+	}
+	close_fd(&s->kept.fd);
 	free(s->dir);
 	free(s->label);
 	free(s->name);
@@ -336,10 +411,16 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 		r.fds[0] = s->pipe_r;
 		r.fds[1] = 1;
 		r.fds[2] = 2;
-	} else {
+	} else if (s->has_log) {
 		r.fds[0] = devnull;
 		r.fds[1] = s->pipe_w >= 0 ? s->pipe_w : 1;
-		r.fds[2] = s->pipe_w >= 0 && !s->has_log ? s->pipe_w : 2;
+		r.fds[2] = 2;
+	} else {
+		/* Without our pipes (none could be made), straight to ours. */
+		r.fds[0] = devnull;
+		r.fds[1] = s->out[0].w >= 0 ? s->out[0].w : 1;
+		r.fds[2] = s->out[1].w >= 0 ? s->out[1].w :
+		    s->out[0].w >= 0 ? s->out[0].w : 2;
 	}
 	if (proc_spawn(argv, &r, &p->pid, &unused, &why) == -1) {
 		sid_warn_sys("unable to start %s %s", supervise_bin, dir);
@@ -393,7 +474,7 @@ service_path(const char *name)
 }
 
 static int
-open_pipe(struct svc *s)
+make_pipe(int *r, int *w)
 {
 	int fds[2];
 
@@ -401,10 +482,32 @@ open_pipe(struct svc *s)
 		return -1;
 	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
 	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	s->pipe_r = fds[0];
-	s->pipe_w = fds[1];
-	if (prefix_output && !s->has_log)
-		io_nonblock(s->pipe_r);
+	*r = fds[0];
+	*w = fds[1];
+	return 0;
+}
+
+/*
+ * The pipe to the logger, or without log/ the two we read: their read
+ * ends non-blocking, so that the loop never waits on them.  With -p,
+ * where both streams come out on our stdout, one pipe takes both, so
+ * that their lines keep the order they were written in.
+ */
+static int
+open_pipes(struct svc *s)
+{
+	size_t i;
+
+	if (s->has_log)
+		return make_pipe(&s->pipe_r, &s->pipe_w);
+	for (i = 0; i < (prefix_output ? 1 : LEN(s->out)); i++) {
+		if (make_pipe(&s->out[i].r, &s->out[i].w) == -1) {
+			close_fd(&s->out[0].r);
+			close_fd(&s->out[0].w);
+			return -1;
+		}
+		io_nonblock(s->out[i].r);
+	}
 	return 0;
 }
 
@@ -432,7 +535,7 @@ new_service(const char *name, size_t slot, const struct stat *st,
 	}
 	snprintf(log, sizeof log, "%s/log", s->dir);
 	s->has_log = is_dir(log, &lst);
-	if ((s->has_log || prefix_output) && open_pipe(s) == -1) {
+	if (open_pipes(s) == -1) {
 		sid_warn_sys("unable to create a pipe for %s", s->label);
 		s->main.start_at = now + RESTART_MAX_MS;
 		return;
@@ -717,8 +820,9 @@ read_control(int64_t now)
 		write_report(restart);
 }
 
-/* ---- -p: services' output, one prefixed line at a time ---- */
+/* ---- output of services without log/ ---- */
 
+/* -p: one line, as "NAME: line", in one write to stdout. */
 static void
 put_line(const struct svc *s, const char *line, size_t len)
 {
@@ -734,24 +838,196 @@ put_line(const struct svc *s, const char *line, size_t len)
 		sid_warn_sys("unable to write to stdout");
 }
 
-/* Lines longer than LINE_MAX_PREFIX are cut into pieces of that size. */
+/* lines_emit for -p: each line of RUN prefixed. */
 static void
-read_output(struct svc *s)
+show_lines(void *ctx, const char *run, size_t len)
 {
-	char buf[8192];
-	ssize_t n, i;
+	const char *nl;
 
-	if (s->line == NULL && (s->line = malloc(LINE_MAX_PREFIX)) == NULL)
-		return;
-	while ((n = read(s->pipe_r, buf, sizeof buf)) > 0)
-		for (i = 0; i < n; i++) {
-			if (buf[i] != '\n')
-				s->line[s->line_len++] = buf[i];
-			if (buf[i] == '\n' || s->line_len == LINE_MAX_PREFIX) {
-				put_line(s, s->line, s->line_len);
-				s->line_len = 0;
-			}
+	while (len > 0 && (nl = memchr(run, '\n', len)) != NULL) {
+		put_line(ctx, run, (size_t)(nl - run));
+		len -= (size_t)(nl + 1 - run);
+		run = nl + 1;
+	}
+}
+
+/*
+ * Kept output.  NAME/supervise/output holds whole lines of both streams
+ * (each at most OUTPUT_LINE_MAX bytes and its newline), in the order we
+ * read them.  When a run of lines would take it past OUTPUT_MAX bytes,
+ * it is renamed to output.old (replacing that) and a new output begins.
+ * A rotation comes only when the old file could not take the next run,
+ * so right after one, output.old and output hold more than OUTPUT_MAX
+ * bytes between them, and they only grow until the next: once that
+ * much was written, the two always hold at least the last OUTPUT_MAX
+ * bytes (64 KiB), and never more than 2 * OUTPUT_MAX (128 KiB).  sid-ctl
+ * log reads output.old, then output.
+ *
+ * A file that cannot be opened or written (no supervise/ yet, a full
+ * disk) costs only the copy: the output is still forwarded, we warn
+ * once (see output_failed), and try again OUTPUT_RETRY_MS later.  A failed write is cut
+ * back to the last whole line, so the file never holds a partial one.
+ */
+static void
+output_path(const struct svc *s, const char *file, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/supervise/%s", s->dir, file);
+}
+
+/*
+ * No supervise/ (not made yet, or the service directory removed) is no
+ * news: sid-supervise makes it, and says so when it cannot.  Anything
+ * else (EACCES, ENOSPC, EROFS) is said once until a write works again.
+ */
+static void
+output_failed(struct svc *s, const char *verb, const char *file)
+{
+	if (!s->kept.failed && errno != ENOENT && errno != ENOTDIR)
+		sid_warn_sys("unable to %s %s/supervise/%s; its output is "
+		    "not kept until that works", verb, s->label, file);
+	s->kept.failed = 1;
+	s->kept.retry_at = clock_now_ms() + OUTPUT_RETRY_MS;
+	close_fd(&s->kept.fd);
+}
+
+static int
+output_open(struct svc *s, int flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (s->kept.fd >= 0)
+		return 0;
+	if (s->kept.failed && clock_now_ms() < s->kept.retry_at)
+		return -1;
+	output_path(s, "output", path, sizeof path);
+	if ((s->kept.fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+	    O_CLOEXEC | flags, 0644)) == -1 || fstat(s->kept.fd, &st) == -1) {
+		output_failed(s, "open", "output");
+		return -1;
+	}
+	s->kept.size = st.st_size;
+	return 0;
+}
+
+/* output becomes output.old; a new output begins (truncated, whatever
+ * was there: if the rename failed, that keeps the bound). */
+static int
+output_rotate(struct svc *s)
+{
+	char path[PATH_MAX], old[PATH_MAX];
+
+	output_path(s, "output", path, sizeof path);
+	output_path(s, "output.old", old, sizeof old);
+	close_fd(&s->kept.fd);
+	if (rename(path, old) == -1 && errno != ENOENT)
+		sid_warn_sys("unable to rename %s/supervise/output", s->label);
+	return output_open(s, O_TRUNC);
+}
+
+/* How much of RUN, whole lines, fits in ROOM bytes. */
+static size_t
+fit_lines(const char *run, size_t len, size_t room)
+{
+	if (len <= room)
+		return len;
+	while (room > 0 && run[room - 1] != '\n')
+		room--;
+	return room;
+}
+
+/* lines_emit for supervise/output: RUN appended, rotating as it must. */
+static void
+keep_lines(void *ctx, const char *run, size_t len)
+{
+	struct svc *s = ctx;
+	size_t take, room;
+
+	while (len > 0) {
+		if (output_open(s, 0) == -1)
+			return;
+		room = s->kept.size >= OUTPUT_MAX ? 0 :
+		    (size_t)(OUTPUT_MAX - s->kept.size);
+		if ((take = fit_lines(run, len, room)) == 0) {
+			if (output_rotate(s) == -1)
+				return;
+			continue;
 		}
+		if (io_write_all(s->kept.fd, run, take) == -1) {
+			if (ftruncate(s->kept.fd, s->kept.size) == -1) {
+				/* the next open finds the size it has */
+			}
+			output_failed(s, "write", "output");
+			return;
+		}
+		s->kept.failed = 0;
+		s->kept.size += (off_t)take;
+		run += take;
+		len -= take;
+	}
+}
+
+/* N bytes that came on stream ST of S: forwarded, and kept. */
+static void
+take_output(struct svc *s, struct stream *st, const char *buf, size_t n)
+{
+	static int warned[3];
+
+	if (prefix_output)
+		lines_feed(&st->shown, buf, n, show_lines, s);
+	else if (io_write_all(st->to, buf, n) == -1 && errno != EPIPE &&
+	    !warned[st->to]++)
+		sid_warn_sys("unable to write to %s", st->to == 1 ? "stdout" :
+		    "stderr");
+	if (lines_feed(&st->kept, buf, n, keep_lines, s) == -1)
+		sid_warn_sys("%s: a line dropped from supervise/output",
+		    s->label);
+}
+
+/*
+ * What the pipes of S hold, in reads of READ_SIZE, at most READS_MAX a
+ * stream, so one busy service cannot hold the loop: poll() comes back
+ * at once for the rest.  With PFD (the two entries of S), only the
+ * streams it says are readable; without, all of them, to the end.
+ */
+static void
+read_output(struct svc *s, const struct pollfd *pfd)
+{
+	static char buf[READ_SIZE];
+	struct stream *st;
+	ssize_t n;
+	size_t i;
+	int reads;
+
+	if (s->has_log)
+		return;
+	for (i = 0; i < LEN(s->out); i++) {
+		st = &s->out[i];
+		if (st->r < 0 || (pfd != NULL && !(pfd[i].revents &
+		    (POLLIN | POLLHUP | POLLERR))))
+			continue;
+		for (reads = 0; pfd == NULL || reads < READS_MAX; reads++) {
+			if ((n = read(st->r, buf, sizeof buf)) > 0)
+				take_output(s, st, buf, (size_t)n);
+			else if (n == 0 || errno != EINTR)
+				break;
+		}
+	}
+}
+
+/* The partial lines held: out as lines of their own (at removal). */
+static void
+flush_output(struct svc *s)
+{
+	size_t i;
+
+	if (s->has_log)
+		return;
+	for (i = 0; i < LEN(s->out); i++) {
+		if (prefix_output)
+			lines_flush(&s->out[i].shown, show_lines, s);
+		lines_flush(&s->out[i].kept, keep_lines, s);
+	}
 }
 
 /* ---- timers ---- */
@@ -1058,6 +1334,8 @@ setup(const char *argv0, const char *dir)
 #endif
 	open_control(1);
 	open_watch();
+	/* The first line: which directory (a failure above names it too). */
+	sid_error("scanning %s", scan_label);
 }
 
 /* ---- the scan directory removed, moved, made again ---- */
@@ -1176,30 +1454,49 @@ drain_watch(int64_t now)
 	next_scan_at = now;
 }
 
+/*
+ * The fds to poll: the signal pipe, the control FIFO, the watch, then
+ * two for each service without log/ (its stdout and stderr pipes), in
+ * the order of svcs.  Returns how many.
+ */
+static size_t
+poll_set(struct pollfd **pfd, size_t *cap)
+{
+	struct pollfd *grown;
+	size_t n, i;
+
+	if (*cap < 2 * nsvcs + 3) {
+		*cap = (2 * nsvcs + 3) * 2;
+		if ((grown = realloc(*pfd, *cap * sizeof **pfd)) == NULL)
+			sid_die_sys(111, "out of memory");
+		*pfd = grown;
+	}
+	(*pfd)[0].fd = sigfd;
+	(*pfd)[1].fd = ctlfd;
+	(*pfd)[2].fd = watchfd;
+	for (n = 3, i = 0; i < nsvcs; i++)
+		if (!svcs[i]->has_log) {
+			(*pfd)[n++].fd = svcs[i]->out[0].r;
+			(*pfd)[n++].fd = svcs[i]->out[1].r;
+		}
+	for (i = 0; i < n; i++) {
+		(*pfd)[i].events = POLLIN;
+		(*pfd)[i].revents = 0;
+	}
+	return n;
+}
+
 static void
 run_loop(void)
 {
-	struct pollfd *pfd = NULL, *grown;
+	struct pollfd *pfd = NULL;
 	size_t cap = 0, n, i;
 	int64_t now, at;
 	int timeout;
 
 	while (!shutting_down || nsvcs > 0) {
 		now = clock_now_ms();
-		if (cap < nsvcs + 3) {
-			cap = (nsvcs + 3) * 2;
-			if ((grown = realloc(pfd, cap * sizeof *pfd)) == NULL)
-				sid_die_sys(111, "out of memory");
-			pfd = grown;
-		}
-		pfd[0].fd = sigfd;
-		pfd[1].fd = ctlfd;
-		pfd[2].fd = watchfd;
-		for (n = 3, i = 0; i < nsvcs; i++)
-			if (prefix_output && !svcs[i]->has_log)
-				pfd[n++].fd = svcs[i]->pipe_r;
-		for (i = 0; i < n; i++)
-			pfd[i].events = POLLIN;
+		n = poll_set(&pfd, &cap);
 		at = next_deadline(now);
 		timeout = at <= now ? 0 : at - now > INT_MAX ? INT_MAX :
 		    (int)(at - now);
@@ -1209,15 +1506,18 @@ run_loop(void)
 			for (i = 0; i < n; i++)
 				pfd[i].revents = 0;	/* not set by poll */
 		}
+		/* Output first: svcs is still the table pfd was made of. */
+		for (n = 3, i = 0; i < nsvcs; i++)
+			if (!svcs[i]->has_log) {
+				read_output(svcs[i], pfd + n);
+				n += 2;
+			}
 		now = clock_now_ms();
 		handle_signals(now);
 		if (ctlfd >= 0 && (pfd[1].revents & POLLIN))
 			read_control(now);
 		if (watchfd >= 0 && (pfd[2].revents & POLLIN))
 			drain_watch(now);
-		for (i = 0; i < nsvcs; i++)
-			if (prefix_output && !svcs[i]->has_log)
-				read_output(svcs[i]);
 		run_timers(now);
 		if (shutting_down && now >= shutdown_until && nsvcs > 0) {
 			abandon_shutdown();
@@ -1230,14 +1530,16 @@ run_loop(void)
 int
 main(int argc, char *argv[])
 {
-	char *end;
+	const char *dir;
+	char *end, opt[3] = "-?";
 	double secs;
 	int c;
 
 	msg_init("sid-svscan");
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		usage(stdout, 0);
-	while ((c = getopt(argc, argv, "pt:")) != -1) {
+	sid_long_options(argc, argv, SYNOPSIS, help);
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":pt:")) != -1) {
+		opt[1] = (char)optopt;
 		switch (c) {
 		case 'p':
 			prefix_output = 1;
@@ -1246,16 +1548,23 @@ main(int argc, char *argv[])
 			secs = strtod(optarg, &end);
 			if (end == optarg || *end != '\0' || secs <= 0 ||
 			    secs > 86400)
-				usage(stderr, 64);
+				usage("-t takes seconds, above 0 and at most "
+				    "86400: ", optarg);
 			user_period_ms = (int64_t)(secs * 1000);
 			break;
+		case ':':
+			usage("a value is needed after ", opt);
 		default:
-			usage(stderr, 64);
+			usage("unknown option ", opt);
 		}
 	}
 	if (argc - optind > 1)
-		usage(stderr, 64);
-	setup(argv[0], optind < argc ? argv[optind] : ".");
+		usage("one DIR at most, not also ", argv[optind + 1]);
+	/* Never the current directory by default: the tree is the system's. */
+	if ((dir = argv[optind]) == NULL &&
+	    ((dir = getenv("SID_SCANDIR")) == NULL || *dir == '\0'))
+		dir = DEFAULT_DIR;
+	setup(argv[0], dir);
 	scan(clock_now_ms());
 	run_loop();
 	return exit_code;

@@ -96,3 +96,30 @@ sid_error(const char *fmt, ...)
 	emit(NULL, 0, fmt, ap);
 	va_end(ap);
 }
+
+void
+sid_usage(const char *synopsis, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(NULL, 0, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "usage: %s\n", synopsis);
+	exit(64);
+}
+
+void
+sid_long_options(int argc, char *argv[], const char *synopsis,
+    void (*help)(void))
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' &&
+	    strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0)
+			help();
+		if (argv[i][1] == '-')
+			sid_usage(synopsis, "unknown option %.64s", argv[i]);
+	}
+}

@@ -29,4 +29,20 @@ void	sid_warn_sys(const char *fmt, ...)
 /* sid_error: print "PROG: MESSAGE" (a plain failure line, no level). */
 void	sid_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * sid_usage: a usage error: "PROG: MESSAGE" and "usage: SYNOPSIS" on
+ * stderr, then exit 64.
+ */
+void	sid_usage(const char *synopsis, const char *fmt, ...)
+	    __attribute__((noreturn, format(printf, 2, 3)));
+
+/*
+ * sid_long_options: before getopt(3), which knows no long options:
+ * "--help" among the options of ARGV calls HELP (which exits), any
+ * other "--WORD" there is a usage error naming it.  The options end at
+ * "--" or at the first argument that does not begin with '-'.
+ */
+void	sid_long_options(int argc, char *argv[], const char *synopsis,
+	    void (*help)(void));
+
 #endif

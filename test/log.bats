@@ -794,10 +794,17 @@ sid-log: warning: writing $dir/current works again" ]
 @test "sid-ctl log: no log directory or no current is exit 1 with one line; no service is exit 3" {
 	local a=$T/svc/a
 	mkdir -p "$a"
+	# No log/: its output kept by sid-svscan, and none kept yet.
 	run -1 --separate-stderr sid-ctl log "$a"
 	[ -z "$output" ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[ "$stderr" = "sid-ctl: $a: no log: $a/log/main/current: No such file or directory" ]
+	[ "$stderr" = "sid-ctl: $a: no log/ and no output kept: $a/supervise/output: No such file or directory" ]
+
+	# A log-dir of its own: sid-log's, even without log/.
+	printf 'log-dir = elsewhere\n' >"$a/conf"
+	run -1 --separate-stderr sid-ctl log "$a"
+	[ "$stderr" = "sid-ctl: $a: no log: $a/elsewhere/current: No such file or directory" ]
+	rm "$a/conf"
 
 	mkdir -p "$a/log/main"
 	run -1 --separate-stderr sid-ctl log -f "$a"
