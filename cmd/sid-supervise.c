@@ -220,12 +220,13 @@ on_event(void *ctx, enum sv_state from, enum sv_state to, const char *reason)
 {
 	char line[1024];
 	int64_t now = clock_wall_ms();
+	size_t len;
 
 	(void)ctx;
 	if (from != to)
 		since_ms = now;
-	events_append(line, events_format(line, sizeof line, now, from, to,
-	    reason));
+	len = events_format(line, sizeof line, now, from, to, reason);
+	events_append(line, len);
 }
 
 /* supervise/loaded changed: flush_status() writes it. */
