@@ -1120,24 +1120,41 @@ find_verb(const char *word)
 	return NULL;
 }
 
-static const char *const commands[] = {
-	"status", "wait", "history", "log", "scan",
+static int	cmd_status(int, char *[], struct run *);
+static int	cmd_wait(int, char *[], struct run *);
+static int	cmd_history(int, char *[], struct run *);
+static int	cmd_log(int, char *[], struct run *);
+static int	cmd_scan(int, char *[], struct run *);
+
+/* The commands that are words of their own, with their options. */
+static const struct command {
+	const char	*word;
+	int		(*run)(int argc, char *argv[], struct run *run);
+} commands[] = {
+	{ "status", cmd_status }, { "wait", cmd_wait },
+	{ "history", cmd_history }, { "log", cmd_log }, { "scan", cmd_scan },
 };
+
+static const struct command *
+find_command(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(commands[i].word, word) == 0)
+			return &commands[i];
+	return NULL;
+}
 
 /* The first word of ARGV that names a command or a verb, or NULL. */
 static const char *
 command_word(int argc, char *argv[])
 {
-	size_t j;
 	int i;
 
-	for (i = 1; i < argc; i++) {
-		if (find_verb(argv[i]) != NULL)
+	for (i = 1; i < argc; i++)
+		if (find_verb(argv[i]) != NULL || find_command(argv[i]) != NULL)
 			return argv[i];
-		for (j = 0; j < sizeof commands / sizeof commands[0]; j++)
-			if (strcmp(argv[i], commands[j]) == 0)
-				return argv[i];
-	}
 	return NULL;
 }
 
@@ -1315,12 +1332,14 @@ status_all(int json)
 }
 
 static int
-cmd_status(int argc, char *argv[])
+cmd_status(int argc, char *argv[], struct run *run)
 {
 	struct names l = { NULL, 0, 0 };
 	struct service svc;
 	size_t i;
 	int c, json = 0, r, worst = EXIT_DONE;
+
+	(void)run;	/* -T and -v mean nothing here */
 
 	while ((c = getopt(argc, argv, "j")) != -1)
 		if (c == 'j')
@@ -1342,7 +1361,7 @@ cmd_status(int argc, char *argv[])
 }
 
 static int
-cmd_wait(int argc, char *argv[], const struct run *run)
+cmd_wait(int argc, char *argv[], struct run *run)
 {
 	static const char optstring[] = "udRT:";
 	struct names l = { NULL, 0, 0 };
@@ -1399,7 +1418,7 @@ parse_lines(const char *cmd, const char *s)
  * quotes (a conf line, an error text) cannot forge one.
  */
 static int
-cmd_history(int argc, char *argv[])
+cmd_history(int argc, char *argv[], struct run *run)
 {
 	static char buf[SHOW_SIZE];
 	char path[PATH_MAX + 32], *text, *p, *nl, *end;
@@ -1407,6 +1426,8 @@ cmd_history(int argc, char *argv[])
 	unsigned long lines = 10, seen = 0;
 	size_t len;
 	int c, r, err, raw = 0;
+
+	(void)run;	/* -T and -v mean nothing here */
 
 	while ((c = getopt(argc, argv, "n:r")) != -1) {
 		if (c == 'n')
@@ -1786,13 +1807,15 @@ open_current(const struct log_src *src, char *path, size_t size)
 }
 
 static int
-cmd_log(int argc, char *argv[])
+cmd_log(int argc, char *argv[], struct run *run)
 {
 	char path[PATH_MAX], *end;
 	unsigned long lines = 10;
 	struct log_src src;
 	struct service svc;
 	int c, follow = 0, fd, r, err;
+
+	(void)run;	/* -T and -v mean nothing here */
 
 	while ((c = getopt(argc, argv, "n:f")) != -1) {
 		if (c == 'f')
@@ -1880,7 +1903,7 @@ report_invalid(const char *body)
  * valid) and print its report.  3 when it says a unit is invalid.
  */
 static int
-cmd_scan(int argc, char *argv[], const struct run *run)
+cmd_scan(int argc, char *argv[], struct run *run)
 {
 	char control[PATH_MAX], report[PATH_MAX], *text, *body;
 	int64_t timeout = run->timeout, deadline, started;
@@ -1961,6 +1984,7 @@ int
 main(int argc, char *argv[])
 {
 	struct run run = { 0, 0, 10000 };
+	const struct command *cmd;
 	const struct verb *v;
 	const char *no_color = getenv("NO_COLOR");
 	char **rest;
@@ -1979,16 +2003,8 @@ main(int argc, char *argv[])
 	i = leading_options(argc, argv, &run);
 	if (i < argc && argv[i][0] != '-') {
 		rest = argv + i;
-		if (strcmp(rest[0], "status") == 0)
-			return cmd_status(argc - i, rest);
-		if (strcmp(rest[0], "wait") == 0)
-			return cmd_wait(argc - i, rest, &run);
-		if (strcmp(rest[0], "history") == 0)
-			return cmd_history(argc - i, rest);
-		if (strcmp(rest[0], "scan") == 0)
-			return cmd_scan(argc - i, rest, &run);
-		if (strcmp(rest[0], "log") == 0)
-			return cmd_log(argc - i, rest);
+		if ((cmd = find_command(rest[0])) != NULL)
+			return cmd->run(argc - i, rest, &run);
 		if ((v = find_verb(rest[0])) != NULL)
 			return cmd_verb(v, argc - i, rest, &run);
 		usage("unknown command %s", shown(rest[0]));
