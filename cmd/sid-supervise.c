@@ -66,13 +66,13 @@ static int		 events_failed;	/* ... and events */
 static struct cgroup	 cg;		/* the service's cgroup ... */
 static int		 have_cgroup;	/* ... where it has one */
 
-#define USAGE	"usage: sid-supervise [--] SVCDIR\n"
+#define SYNOPSIS	"sid-supervise [--] SVCDIR"
 
 /* --help: on stdout, one option a line, within 80 columns. */
 static void
 help(void)
 {
-	fputs(USAGE
+	fputs("usage: " SYNOPSIS "\n"
 	    "Run SVCDIR/run and keep it running: restart it with backoff, stop\n"
 	    "the whole service, answer SVCDIR/supervise/control, and write\n"
 	    "SVCDIR/supervise/status and SVCDIR/supervise/events.\n"
@@ -88,17 +88,15 @@ help(void)
 }
 
 /* A usage error: one line naming ARG and why, then the short usage. */
+static void usage_error(const char *, const char *) __attribute__((noreturn));
+
 static void
 usage_error(const char *why, const char *arg)
 {
 	char shown[ESC_SIZE(64)];
 
-	if (arg != NULL)
-		sid_error("%s: %s", why, esc_text(shown, sizeof shown, arg));
-	else
-		sid_error("%s", why);
-	fputs(USAGE, stderr);
-	exit(64);
+	sid_usage(SYNOPSIS, "%s%s%s", why, arg != NULL ? " " : "",
+	    arg != NULL ? esc_text(shown, sizeof shown, arg) : "");
 }
 
 /*
@@ -121,8 +119,7 @@ parse_args(int argc, char *argv[])
 		if (options && argv[i][0] == '-')
 			usage_error("unknown option", argv[i]);
 		if (dir != NULL)
-			usage_error("unexpected argument after SVCDIR",
-			    argv[i]);
+			usage_error("one SVCDIR only, not also", argv[i]);
 		dir = argv[i];
 	}
 	if (dir == NULL)

@@ -133,11 +133,11 @@ failed_with() {
 @test "sid-supervise usage errors: one line naming the argument, then the usage line, exit 64" {
 	run -64 --separate-stderr sid-supervise -x
 	[ -z "$output" ]
-	[ "$stderr" = "sid-supervise: unknown option: -x
+	[ "$stderr" = "sid-supervise: unknown option -x
 usage: sid-supervise [--] SVCDIR" ]
 
 	run -64 --separate-stderr sid-supervise one two
-	[ "$stderr" = "sid-supervise: unexpected argument after SVCDIR: two
+	[ "$stderr" = "sid-supervise: one SVCDIR only, not also two
 usage: sid-supervise [--] SVCDIR" ]
 
 	run -64 --separate-stderr sid-supervise

@@ -293,7 +293,7 @@ wait')
 	printf '#!/bin/sh\nexec sleep 1000\n' >-dash/run
 	chmod +x -- -dash/run
 	run -64 --separate-stderr sid-supervise -dash
-	[ "$stderr" = "sid-supervise: unknown option: -dash
+	[ "$stderr" = "sid-supervise: unknown option -dash
 usage: sid-supervise [--] SVCDIR" ]
 	sid-supervise -- -dash 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
 		>>"$BATS_TEST_TMPDIR/supervise.out" 2>&1 &
