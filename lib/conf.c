@@ -171,6 +171,110 @@ set_log_dir(struct sv_conf *c, const char *v, const char **why)
 	return 0;
 }
 
+/* A positive duration. */
+static int
+set_period(int64_t *dst, const char *v, const char **why)
+{
+	if (set_duration(dst, v, why) == -1)
+		return -1;
+	if (*dst == 0) {
+		*why = "must be more than 0";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * "db, cache": names of siblings, each a plain directory name (no '/',
+ * not "." or ".."), each once.
+ */
+static int
+set_needs(struct sv_conf *c, const char *v, const char **why)
+{
+	const char *p = v, *end;
+	size_t len, i;
+
+	c->nneeds = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strcspn(p, ",");
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0) {
+			*why = "an empty name";
+			return -1;
+		}
+		if (len > CONF_NAME_MAX || memchr(p, '/', len) != NULL ||
+		    (len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.')) {
+			*why = "not a service name of the scan directory";
+			return -1;
+		}
+		if (c->nneeds == CONF_MAX_NEEDS) {
+			*why = "more than 32 names";
+			return -1;
+		}
+		memcpy(c->needs[c->nneeds], p, len);
+		c->needs[c->nneeds][len] = '\0';
+		for (i = 0; i < c->nneeds; i++)
+			if (strcmp(c->needs[i], c->needs[c->nneeds]) == 0) {
+				*why = "a name given twice";
+				return -1;
+			}
+		c->nneeds++;
+		if (*end == '\0')
+			return 0;
+		p = end + 1;
+	}
+}
+
+static int
+set_notify_socket(struct sv_conf *c, const char *v, const char **why)
+{
+	if (strcmp(v, "yes") == 0)
+		c->notify_socket = 1;
+	else if (strcmp(v, "no") == 0)
+		c->notify_socket = 0;
+	else {
+		*why = "must be yes or no";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_watchdog(struct sv_conf *c, const char *v, const char **why)
+{
+	return set_period(&c->watchdog_ms, v, why);
+}
+
+static int
+set_check_interval(struct sv_conf *c, const char *v, const char **why)
+{
+	return set_period(&c->check_interval_ms, v, why);
+}
+
+static int
+set_check_timeout(struct sv_conf *c, const char *v, const char **why)
+{
+	return set_period(&c->check_timeout_ms, v, why);
+}
+
+static int
+set_check_failures(struct sv_conf *c, const char *v, const char **why)
+{
+	uint64_t n;
+
+	if (parse_uint(v, 1, CONF_MAX_CHECK_FAILURES, &n) == -1) {
+		*why = "must be a number from 1 to 1000";
+		return -1;
+	}
+	c->check_failures = (unsigned)n;
+	return 0;
+}
+
 static const struct key keys[] = {
 	{ "restart", set_restart },
 	{ "backoff-initial", set_backoff_initial },
@@ -185,6 +289,12 @@ static const struct key keys[] = {
 	{ "notification-fd", set_notification_fd },
 	{ "stderr", set_stderr },
 	{ "log-dir", set_log_dir },
+	{ "needs", set_needs },
+	{ "notify-socket", set_notify_socket },
+	{ "watchdog", set_watchdog },
+	{ "check-interval", set_check_interval },
+	{ "check-timeout", set_check_timeout },
+	{ "check-failures", set_check_failures },
 };
 
 void
@@ -205,6 +315,9 @@ conf_defaults(struct sv_conf *c)
 	c->notification_fd = -1;
 	c->stderr_mode = STDERR_LOG;
 	strcpy(c->log_dir, "log/main");
+	c->check_interval_ms = 10000;
+	c->check_timeout_ms = 5000;
+	c->check_failures = 3;
 }
 
 /* Strip leading and trailing blanks of S, in place. */
@@ -302,6 +415,22 @@ conf_parse(const char *text, size_t len, const char *name,
 		    name);
 		return -1;
 	}
+	if (conf->watchdog_ms > 0 && !conf->notify_socket) {
+		snprintf(err, errlen, "%s: watchdog needs notify-socket = yes",
+		    name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_needs_self(const struct sv_conf *conf, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < conf->nneeds; i++)
+		if (strcmp(conf->needs[i], name) == 0)
+			return 1;
 	return 0;
 }
 

@@ -12,6 +12,9 @@
 #include <stdint.h>
 
 #define CONF_MAX_RESTARTS	256	/* largest N of max-restarts */
+#define CONF_MAX_NEEDS		32	/* names in needs */
+#define CONF_NAME_MAX		255	/* bytes of a needed service's name */
+#define CONF_MAX_CHECK_FAILURES	1000
 
 enum restart_policy {
 	RESTART_ALWAYS,
@@ -39,7 +42,21 @@ struct sv_conf {
 	int			notification_fd;	/* -1: none */
 	enum stderr_mode	stderr_mode;
 	char			log_dir[256];
+	/* Siblings (../NAME) up and ready before each start. */
+	unsigned		nneeds;
+	char			needs[CONF_MAX_NEEDS][CONF_NAME_MAX + 1];
+	int			notify_socket;		/* 0 or 1 */
+	int64_t			watchdog_ms;		/* 0: none */
+	int64_t			check_interval_ms;
+	int64_t			check_timeout_ms;
+	unsigned		check_failures;
 };
+
+/*
+ * conf_needs_self: 1 when CONF needs NAME, the service's own name (a
+ * cross-field error the caller, who knows the name, reports).
+ */
+int	conf_needs_self(const struct sv_conf *conf, const char *name);
 
 /* conf_defaults: fill CONF with the defaults of every key. */
 void	conf_defaults(struct sv_conf *conf);

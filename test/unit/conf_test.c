@@ -82,6 +82,12 @@ check_defaults(const struct sv_conf *c)
 	CHECK(c->notification_fd == -1);
 	CHECK(c->stderr_mode == STDERR_LOG);
 	CHECK_STR(c->log_dir, "log/main");
+	CHECK(c->nneeds == 0);
+	CHECK(c->notify_socket == 0);
+	CHECK(c->watchdog_ms == 0);
+	CHECK(c->check_interval_ms == 10000);
+	CHECK(c->check_timeout_ms == 5000);
+	CHECK(c->check_failures == 3);
 }
 
 static void
@@ -413,6 +419,52 @@ every_key_at_once(void)
 	CHECK_STR(conf.log_dir, "log/x");
 }
 
+static void
+needs_is_a_list_of_sibling_names(void)
+{
+	CHECK(parse("needs = db, cache ,queue\n") == 0);
+	CHECK(conf.nneeds == 3);
+	CHECK_STR(conf.needs[0], "db");
+	CHECK_STR(conf.needs[1], "cache");
+	CHECK_STR(conf.needs[2], "queue");
+	CHECK(conf_needs_self(&conf, "cache"));
+	CHECK(!conf_needs_self(&conf, "web"));
+	CHECK(parse("needs = db\n") == 0 && conf.nneeds == 1);
+	CHECK(rejects("needs", "db,"));
+	CHECK(rejects("needs", "db,,cache"));
+	CHECK(rejects("needs", "../db"));
+	CHECK(rejects("needs", "a/b"));
+	CHECK(rejects("needs", ".."));
+	CHECK(rejects("needs", "db, db"));
+	CHECK(rejects("needs", "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v,"
+	    "w,x,y,z,aa,bb,cc,dd,ee,ff,gg"));
+}
+
+static void
+health_and_notify_keys(void)
+{
+	CHECK(parse("notify-socket = yes\nwatchdog = 2s\n"
+	    "check-interval = 500ms\ncheck-timeout = 1s\n"
+	    "check-failures = 5\n") == 0);
+	CHECK(conf.notify_socket == 1);
+	CHECK(conf.watchdog_ms == 2000);
+	CHECK(conf.check_interval_ms == 500);
+	CHECK(conf.check_timeout_ms == 1000);
+	CHECK(conf.check_failures == 5);
+	CHECK(accepts("notify-socket", "no"));
+	CHECK(rejects("notify-socket", "true"));
+	CHECK(rejects("check-interval", "0"));
+	CHECK(rejects("check-timeout", "0ms"));
+	CHECK(rejects("check-failures", "0"));
+	CHECK(rejects("check-failures", "1001"));
+	CHECK(rejects("watchdog", "0"));
+	/* A watchdog is fed through the notify socket only. */
+	CHECK(fails_with("watchdog = 2s\n",
+	    NAME ": watchdog needs notify-socket = yes"));
+	CHECK(fails_with("watchdog = 2s\nnotify-socket = no\n",
+	    NAME ": watchdog needs notify-socket = yes"));
+}
+
 int
 main(void)
 {
@@ -442,6 +494,8 @@ main(void)
 		CHECK_TEST(line_numbers_count_crlf_and_last_line),
 		CHECK_TEST(nul_byte_is_an_error),
 		CHECK_TEST(every_key_at_once),
+		CHECK_TEST(needs_is_a_list_of_sibling_names),
+		CHECK_TEST(health_and_notify_keys),
 	};
 
 	return check_run(tests, CHECK_LEN(tests));
