@@ -80,7 +80,7 @@ enum goal {
 
 static const char help_text[] =
 "usage: sid-ctl [-w] [-v] [-T SECS] COMMAND SERVICE...\n"
-"       sid-ctl [-v] [-T SECS] VERB SERVICE...\n"
+"       sid-ctl [-w] [-v] [-T SECS] VERB SERVICE...\n"
 "       sid-ctl status [-j] [SERVICE...]\n"
 "       sid-ctl wait -u|-d|-R [-T SECS] SERVICE...\n"
 "       sid-ctl history [-n LINES] [-r] SERVICE\n"
@@ -88,27 +88,40 @@ static const char help_text[] =
 "       sid-ctl scan [-r] [-T SECS]\n"
 "\n"
 "Commands (letters as runit's sv, s6-svc and daemontools' svc take them):\n"
-"  -u  up: start, and restart when it exits      -d  down: stop it\n"
-"  -o  once: start, do not restart               -r  restart now\n"
-"  -t -k -h -a -i -q -1 -2  send TERM KILL HUP ALRM INT QUIT USR1 USR2\n"
-"  -p  pause the whole service                   -c  continue it\n"
-"  -x  stop it, then its sid-supervise exits\n"
+"  -u       up: start it, and restart it when it exits\n"
+"  -d       down: stop it\n"
+"  -o       once: start it, do not restart it\n"
+"  -r       restart it now\n"
+"  -t       send TERM to the child\n"
+"  -k       send KILL\n"
+"  -h       send HUP\n"
+"  -a       send ALRM\n"
+"  -i       send INT\n"
+"  -q       send QUIT\n"
+"  -1       send USR1\n"
+"  -2       send USR2\n"
+"  -p       pause the whole service\n"
+"  -c       continue it\n"
+"  -x       stop it, then its sid-supervise exits\n"
 "Options:\n"
-"  -w       wait until the command took effect (up and ready, down, a new pid)\n"
-"  -v       print one result line per service: ok:, timeout: or fail:\n"
+"  -w       wait until the command took effect (up and ready, down, new pid)\n"
+"  -v       print one result line per service (ok:, timeout:, fail:); -w\n"
 "  -T SECS  bound every wait (default 10)\n"
 "  -j       status: one JSON object per service\n"
 "  -n N     history, log: the last N lines (default 10)\n"
 "  -r       history: raw unix times; scan: restart the changed services\n"
+"  -R       wait: until ready (wait -u: up, wait -d: down)\n"
 "  -f       log: follow it, across rotations\n"
 "  --help   this text\n"
-"Verbs, printing a result line each:\n"
+"Verbs, each printing a result line:\n"
 "  up down once term kill hup alarm interrupt quit usr1 usr2 pause cont exit\n"
-"  start stop restart   (-w -u, -w -d, -w -r)\n"
+"           send the letter\n"
+"  start stop restart\n"
+"           -w -u, -w -d, -w -r\n"
 "SERVICE: a name under $SID_SCANDIR (default /etc/sid/service), such as web\n"
 "or web/log; a path when it begins with / or .; all: every service.\n"
 "Exit: 0 done, 1 did not happen, 2 no sid-supervise, 3 no such service or\n"
-"invalid conf, 4 permission denied, 64 usage.\n";
+"invalid conf, 4 permission denied, 64 usage.  See sid-ctl(8), sid(7).\n";
 
 /* A usage error: what was wrong, then the short usage, in one line. */
 static void usage(const char *fmt, ...)
@@ -734,7 +747,7 @@ parse_timeout(const char *s)
 	/* Written so that NaN fails too: every comparison with it is false. */
 	if (errno != 0 || end == s || *end != '\0' ||
 	    !(secs >= 0 && secs <= 86400 * 30)) {
-		usage("-T takes a number of seconds");
+		usage("-T takes a number of seconds, not %s", shown(s));
 	}
 	return (int64_t)(secs * 1000);
 }
@@ -1095,18 +1108,21 @@ run_commands(const char *cmds, const struct run *run, int argc, char *argv[])
 }
 
 /*
- * Words that stand for a command, as runit's sv takes them; each waits
- * for its effect, so start, stop and restart are up, down and -r.
+ * Words that stand for a command, as runit's sv takes them: each sends
+ * its letter and returns once sid-supervise has taken it; start, stop
+ * and restart wait for the effect too, as -w does.
  */
 static const struct verb {
 	const char	*word;
 	char		 cmd;
+	int		 wait;
 } verbs[] = {
-	{ "up", 'u' }, { "down", 'd' }, { "once", 'o' }, { "term", 't' },
-	{ "kill", 'k' }, { "hup", 'h' }, { "alarm", 'a' },
-	{ "interrupt", 'i' }, { "quit", 'q' }, { "usr1", '1' },
-	{ "usr2", '2' }, { "pause", 'p' }, { "cont", 'c' }, { "exit", 'x' },
-	{ "start", 'u' }, { "stop", 'd' }, { "restart", 'r' },
+	{ "up", 'u', 0 }, { "down", 'd', 0 }, { "once", 'o', 0 },
+	{ "term", 't', 0 }, { "kill", 'k', 0 }, { "hup", 'h', 0 },
+	{ "alarm", 'a', 0 }, { "interrupt", 'i', 0 }, { "quit", 'q', 0 },
+	{ "usr1", '1', 0 }, { "usr2", '2', 0 }, { "pause", 'p', 0 },
+	{ "cont", 'c', 0 }, { "exit", 'x', 0 },
+	{ "start", 'u', 1 }, { "stop", 'd', 1 }, { "restart", 'r', 1 },
 };
 
 static const struct verb *
@@ -1167,7 +1183,15 @@ bad_option(const char *cmd, const char *optstring, int argc, char *argv[])
 {
 	const char *word = cmd == NULL ? command_word(argc, argv) : NULL;
 	char opt[3] = { '-', (char)optopt, '\0' };
-	const char *o = optopt > ' ' && optopt < 0x7f ? opt : "";
+	const char *o = shown(opt);
+	int i;
+
+	/* "--bogus": getopt saw '-' as the letter; name the whole word. */
+	for (i = 1; optopt == '-' && i < argc; i++)
+		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
+			o = shown(argv[i]);
+			break;
+		}
 
 	if (optopt != ':' && strchr(optstring, optopt) != NULL)
 		usage("%s%s%s needs a value", cmd ? cmd : "", cmd ? ": " : "",
@@ -1207,7 +1231,7 @@ cmd_control(int argc, char *argv[], struct run *run)
 	return run_commands(cmds, run, argc - optind, argv + optind);
 }
 
-/* A verb: its letter, then a result line per service once it took. */
+/* A verb: its letter, then a result line per service. */
 static int
 cmd_verb(const struct verb *v, int argc, char *argv[], struct run *run)
 {
@@ -1225,7 +1249,7 @@ cmd_verb(const struct verb *v, int argc, char *argv[], struct run *run)
 	}
 	if (optind == argc)
 		usage("%s: no service", v->word);
-	run->wait = 1;		/* each result line tells the effect */
+	run->wait |= v->wait;
 	run->verbose = 1;
 	return run_commands(cmds, run, argc - optind, argv + optind);
 }
@@ -1809,7 +1833,7 @@ open_current(const struct log_src *src, char *path, size_t size)
 static int
 cmd_log(int argc, char *argv[], struct run *run)
 {
-	char path[PATH_MAX], *end;
+	char path[PATH_MAX], dir[PATH_MAX + 16];
 	unsigned long lines = 10;
 	struct log_src src;
 	struct service svc;
@@ -1820,13 +1844,9 @@ cmd_log(int argc, char *argv[], struct run *run)
 	while ((c = getopt(argc, argv, "n:f")) != -1) {
 		if (c == 'f')
 			follow = 1;
-		else if (c == 'n') {
-			errno = 0;
-			lines = strtoul(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    *optarg == '-')
-				usage("log: -n takes a number of lines");
-		} else
+		else if (c == 'n')
+			lines = parse_lines("log", optarg);
+		else
 			bad_option("log", "n:f", argc, argv);
 	}
 	if (optind != argc - 1)
@@ -1834,7 +1854,19 @@ cmd_log(int argc, char *argv[], struct run *run)
 	if ((r = resolve(argv[optind], &svc)) != EXIT_DONE ||
 	    (r = log_dir_of(&svc, &src)) != EXIT_DONE)
 		return r;
-	if ((fd = open_current(&src, path, sizeof path)) == -1) {
+	/*
+	 * A supervised service that has written nothing yet has no output
+	 * file: nothing to show, and -f waits for its first line.
+	 */
+	service_path(&svc, "supervise", dir, sizeof dir);
+	while ((fd = open_current(&src, path, sizeof path)) == -1 &&
+	    errno == ENOENT && src.is_rotated == is_old_output &&
+	    is_dir(dir) == 0) {
+		if (!follow)
+			return EXIT_DONE;
+		pause_ms(50);
+	}
+	if (fd == -1) {
 		err = errno;
 		sid_error("%s: %s: %s: %s", shown(svc.name), err == EACCES ?
 		    "permission denied" : src.is_rotated == is_old_output ?
@@ -1994,10 +2026,12 @@ main(int argc, char *argv[])
 	opterr = 0;		/* usage() says it in one line */
 	if (argc < 2)
 		usage("no command");
-	if (strcmp(argv[1], "--help") == 0) {
-		fputs(help_text, stdout);
-		return fflush(stdout) == 0 ? EXIT_DONE : EXIT_NOT_DONE;
-	}
+	/* --help wherever it stands among the options. */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			fputs(help_text, stdout);
+			return fflush(stdout) == 0 ? EXIT_DONE : EXIT_NOT_DONE;
+		}
 	colour = isatty(STDOUT_FILENO) && (no_color == NULL ||
 	    *no_color == '\0');
 	i = leading_options(argc, argv, &run);

@@ -284,16 +284,18 @@ while :; do sleep 0.05; done')
 	check '-T needs a value' -w -T
 	check 'unknown option -j before status' -j status
 	check 'unknown option -z before restart' -z restart foo
-	check '-T takes a number of seconds' -w -T abc -u foo
-	check '-T takes a number of seconds' -w -T -1 -u foo
-	check '-T takes a number of seconds' -w -T 2s -u foo
+	check 'unknown option --bogus' --bogus foo
+	check 'status: unknown option --bogus' status --bogus
+	check '-T takes a number of seconds, not abc' -w -T abc -u foo
+	check '-T takes a number of seconds, not -1' -w -T -1 -u foo
+	check '-T takes a number of seconds, not 2s' -w -T 2s -u foo
 	check 'unknown command frobnicate' frobnicate foo
 	check 'status: unknown option -x' status -x foo
 	check 'wait: -u, -d or -R needed' wait foo
 	check 'wait: -u, -d or -R needed' wait -T 1 foo
 	check 'wait: no service' wait -u
 	check 'wait: unknown option -x' wait -u -x foo
-	check '-T takes a number of seconds' wait -u -T soon foo
+	check '-T takes a number of seconds, not soon' wait -u -T soon foo
 	check 'history: one service needed' history
 	check 'history: one service needed' history foo foo
 	check 'history: -n takes a number of lines, not x' history -n x foo
@@ -310,9 +312,9 @@ while :; do sleep 0.05; done')
 
 	run -64 --separate-stderr sid-ctl wait -u -T nan foo
 	[ -z "$output" ]
-	one_error '-T takes a number of seconds; usage: sid-ctl *'
+	one_error '-T takes a number of seconds, not nan; usage: sid-ctl *'
 	run -64 --separate-stderr sid-ctl -w -T nan -u foo
-	one_error '-T takes a number of seconds; usage: sid-ctl *'
+	one_error '-T takes a number of seconds, not nan; usage: sid-ctl *'
 }
 
 @test "several SERVICEs: each is handled, the exit code is the highest" {

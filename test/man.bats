@@ -15,15 +15,15 @@ setup_file() {
 		run -0 mandoc -T lint -W style "$page"
 		[ -z "$output" ] || { echo "$page: $output" >&2; false; }
 	done
-	run -0 make -s -C "$SID_ROOT" lint-man
+	run -0 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$SID_ROOT" lint-man
 }
 
 @test "make lint-man without mandoc says so in one line and succeeds" {
 	mkdir "$BATS_TEST_TMPDIR/bin"
-	for tool in sh make; do
+	for tool in sh make env; do
 		ln -s "$(command -v "$tool")" "$BATS_TEST_TMPDIR/bin/$tool"
 	done
-	PATH="$BATS_TEST_TMPDIR/bin" run -0 make -s -C "$SID_ROOT" lint-man
+	PATH="$BATS_TEST_TMPDIR/bin" run -0 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$SID_ROOT" lint-man
 	[ "$output" = "lint-man: mandoc not found, manual pages not checked" ]
 }
 
@@ -45,12 +45,12 @@ setup_file() {
 }
 
 @test "make install puts the programs, their pages in man8 and sid.7 in man7" {
-	run -0 make -s -C "$SID_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr
+	run -0 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$SID_ROOT" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr
 	for p in sid-svscan sid-supervise sid-ctl sid-log; do
 		[ -x "$BATS_TEST_TMPDIR/root/usr/bin/$p" ]
 		[ -f "$BATS_TEST_TMPDIR/root/usr/share/man/man8/$p.8" ]
 	done
 	[ -f "$BATS_TEST_TMPDIR/root/usr/share/man/man7/sid.7" ]
-	run -0 make -s -C "$SID_ROOT" uninstall DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr
+	run -0 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$SID_ROOT" uninstall DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/usr
 	[ ! -e "$BATS_TEST_TMPDIR/root/usr/share/man/man7/sid.7" ]
 }

@@ -199,6 +199,19 @@ size() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 }
 
+@test "sid-ctl log of a supervised service that has printed nothing yet: nothing, exit 0; -f waits for its first line" {
+	mkdir -p "$T/svc/quiet/supervise"
+	run -0 --separate-stderr sid-ctl log "$T/svc/quiet"
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	sid-ctl log -f "$T/svc/quiet" >"$T/followed" 2>&1 &
+	follower=$!
+	printf 'first\n' >"$T/svc/quiet/supervise/output"
+	wait_for 5 grep -qx first "$T/followed"
+	kill "$follower"
+	wait "$follower" || true
+}
+
 @test "sid-svscan without DIR scans \$SID_SCANDIR, else /etc/sid/service, never the current directory, and says so first" {
 	mkdir -p "$T/cwd/trap"
 	printf '#!/bin/sh\n: >"%s/trap-ran"\nexec sleep 1000\n' "$T" >"$T/cwd/trap/run"
