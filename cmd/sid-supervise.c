@@ -365,9 +365,9 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 	(void)ctx;
 	if (conf_load("conf", conf_name, &fresh, err, errlen) == -1)
 		return -1;
-	if (notify_socket(conf, err, errlen) == -1)
+	if (notify_socket(&fresh, err, errlen) == -1)
 		return -1;
-	if ((base = health_env(conf)) == NULL) {
+	if ((base = health_env(&fresh)) == NULL) {
 		snprintf(err, errlen, "environment: %s", strerror(errno));
 		return -1;
 	}
