@@ -870,6 +870,7 @@ from_service(pid_t pid)
 static void
 read_nsock(int64_t now)
 {
+	static pid_t ignored;	/* the last foreign sender, noted once */
 	char buf[4096], line[128];
 	ssize_t n;
 	pid_t pid;
@@ -880,7 +881,8 @@ read_nsock(int64_t now)
 			return;
 		if (from_service(pid))
 			sv_on_notify(&sv, &ops, buf, (size_t)n, now);
-		else {
+		else if (pid != ignored) {
+			ignored = pid;
 			snprintf(line, sizeof line, "notify: message from pid "
 			    "%ld ignored (not of the service)", (long)pid);
 			on_event(NULL, sv.state, sv.state, line);
@@ -994,6 +996,8 @@ main(int argc, char *argv[])
 	run_loop();
 	retry_at = -1;
 	flush_status(clock_now_ms());
+	if (nsock_fd >= 0)
+		unlink("supervise/notify");
 	if (have_cgroup)
 		cg_close(&cg);
 	return 0;

@@ -221,3 +221,14 @@ SH
 		[ "$(sed -n 3p "$dir/seen")" = /dev/null ]
 	fi
 }
+
+@test "notify: a socket path too long for sun_path is a clear conf error" {
+	long=$(printf 'n%.0s' $(seq 120))
+	dir=$(service "$long" 'exec sleep 1000' 'notify-socket = yes')
+	start_supervise "$dir"
+	wait_for 5 field_is "$dir" state failed
+	starts_with "$dir" error "config_invalid: notify-socket: $dir/supervise/notify is " ||
+		starts_with "$dir" error "config_invalid: notify-socket: $(cd "$dir" && pwd -P)/supervise/notify is "
+	[[ "$(field "$dir" error)" == *"longer than a socket path may be (107)" ]]
+	[ ! -e "$dir/supervise/notify" ]
+}
