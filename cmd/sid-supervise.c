@@ -33,6 +33,7 @@
 #include "fingerprint.h"
 #include "io.h"
 #include "msg.h"
+#include "notify.h"
 #include "port.h"
 #include "proc.h"
 #include "selfpipe.h"
@@ -65,6 +66,8 @@ static int		 status_failed;	/* a warning was printed: status */
 static int		 events_failed;	/* ... and events */
 static struct cgroup	 cg;		/* the service's cgroup ... */
 static int		 have_cgroup;	/* ... where it has one */
+static int		 nsock_fd = -1;	/* the notify socket, supervise/notify */
+static char		 nsock_path[PATH_MAX];	/* ... its absolute path */
 
 #define SYNOPSIS	"sid-supervise [--] SVCDIR"
 
@@ -259,17 +262,118 @@ is_logger(void)
 	return (size_t)(svdir + len - base) == 3 && strncmp(base, "log", 3) == 0;
 }
 
+/*
+ * The notify socket: opened when conf asks for it, closed when it no
+ * longer does.  A path too long for a socket address is a conf error,
+ * named so: the service cannot have what conf asks for.
+ */
+static int
+notify_socket(const struct sv_conf *conf, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (!conf->notify_socket) {
+		if (nsock_fd >= 0) {
+			close(nsock_fd);
+			unlink("supervise/notify");
+			nsock_fd = -1;
+		}
+		return 0;
+	}
+	if (nsock_fd >= 0)
+		return 0;
+	if (getcwd(cwd, sizeof cwd) == NULL) {
+		snprintf(err, errlen, "notify-socket: unable to tell the "
+		    "directory: %s", strerror(errno));
+		return -1;
+	}
+	n = snprintf(nsock_path, sizeof nsock_path, "%s%ssupervise/notify",
+	    cwd, strcmp(cwd, "/") == 0 ? "" : "/");
+	if (n < 0 || (size_t)n >= sizeof nsock_path) {
+		errno = ENAMETOOLONG;
+		nsock_fd = -1;
+	} else
+		nsock_fd = notify_open(nsock_path);
+	if (nsock_fd == -1) {
+		if (errno == ENAMETOOLONG)
+			snprintf(err, errlen, "notify-socket: %s is %zu bytes, "
+			    "longer than a socket path may be (%zu)",
+			    nsock_path, strlen(nsock_path), notify_path_max());
+		else
+			snprintf(err, errlen, "notify-socket: unable to bind "
+			    "%s: %s", nsock_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * environ with NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID as CONF
+ * says (proc_spawn makes WATCHDOG_PID the child's own), and without
+ * them otherwise: a malloc'ed array of environ's strings and static
+ * ones, for envdir_build to copy.
+ */
+static char **
+health_env(const struct sv_conf *conf)
+{
+	static char sock[sizeof nsock_path + 16], usec[48];
+	static char pid[] = "WATCHDOG_PID=0";
+	char **base;
+	size_t n = 0, i, k = 0;
+
+	while (environ[n] != NULL)
+		n++;
+	if ((base = malloc((n + 4) * sizeof *base)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) != 0 &&
+		    strncmp(environ[i], "WATCHDOG_USEC=", 14) != 0 &&
+		    strncmp(environ[i], "WATCHDOG_PID=", 13) != 0)
+			base[k++] = environ[i];
+	if (conf->notify_socket) {
+		snprintf(sock, sizeof sock, "NOTIFY_SOCKET=%s", nsock_path);
+		base[k++] = sock;
+		if (conf->watchdog_ms > 0) {
+			snprintf(usec, sizeof usec, "WATCHDOG_USEC=%lld",
+			    (long long)conf->watchdog_ms * 1000);
+			base[k++] = usec;
+			base[k++] = pid;
+		}
+	}
+	base[k] = NULL;
+	return base;
+}
+
+/* ./check: a regular file with execute permission. */
+static int
+has_check(void)
+{
+	struct stat st;
+
+	return stat("check", &st) == 0 && S_ISREG(st.st_mode) &&
+	    access("check", X_OK) == 0;
+}
+
 static int
 op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
     char *err, size_t errlen)
 {
 	static struct sv_conf fresh;	/* static: keeps the stack small */
-	char **env;
+	char **env, **base;
 
 	(void)ctx;
 	if (conf_load("conf", conf_name, &fresh, err, errlen) == -1)
 		return -1;
-	if ((env = envdir_build("env", environ, err, errlen)) == NULL)
+	if (notify_socket(&fresh, err, errlen) == -1)
+		return -1;
+	if ((base = health_env(&fresh)) == NULL) {
+		snprintf(err, errlen, "environment: %s", strerror(errno));
+		return -1;
+	}
+	env = envdir_build("env", base, err, errlen);
+	free(base);
+	if (env == NULL)
 		return -1;
 	envdir_free(child_env);
 	child_env = env;
@@ -286,6 +390,7 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 	    1 : 2;
 	recipe->notify_fd = conf->notification_fd;
 	recipe->cgroup_fd = have_cgroup ? cg.procs_fd : -1;
+	recipe->has_check = has_check();
 	return 0;
 }
 
@@ -293,9 +398,16 @@ static int
 op_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
     pid_t *pid, enum sv_start_error *why, char *text, size_t size)
 {
+	struct sv_recipe quiet;
 	int fd;
 
 	(void)ctx;
+	if (strcmp(argv[0], "./check") == 0) {
+		/* A check reads nothing: not a logger's input either. */
+		quiet = *recipe;
+		quiet.fds[0] = devnull;
+		recipe = &quiet;
+	}
 	if (proc_spawn_text(argv, recipe, pid, &fd, why, text, size) == -1)
 		return -1;
 	if (strcmp(argv[0], "./run") == 0) {
@@ -705,6 +817,79 @@ read_watch(int64_t now)
 	sv_on_run_changed(&sv, &ops, now);
 }
 
+/* PID is listed in the cgroup.procs of the service's cgroup. */
+static int
+in_cgroup(pid_t pid)
+{
+	char path[sizeof cg.path + 16], *text, *p, *end;
+	size_t len;
+	long got;
+	int found = 0;
+
+	snprintf(path, sizeof path, "%s/cgroup.procs", cg.path);
+	if (io_read_file(path, 4 * 1024 * 1024, &text, &len) == -1)
+		return 0;
+	for (p = text; *p != '\0' && !found; p = end) {
+		got = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		found = got == (long)pid;
+	}
+	free(text);
+	return found;
+}
+
+/*
+ * Whether a datagram from PID comes from the service: its cgroup, its
+ * process group or session, or a descendant of ./run.  Where the
+ * system tells no pid (0), or has no /proc, every sender is taken.
+ */
+static int
+from_service(pid_t pid)
+{
+	struct proc_info info;
+	int depth;
+
+	if (pid <= 0 || access("/proc/self/stat", F_OK) == -1)
+		return 1;
+	if (sv.pgid == 0 && sv.pid == 0)
+		return 0;
+	if (have_cgroup && in_cgroup(pid))
+		return 1;
+	for (depth = 0; depth < 64 && pid > 1 && pid != getpid(); depth++) {
+		if (proc_read_info(pid, &info) == -1)
+			return 0;
+		if (pid == sv.pid || (sv.pgid != 0 && (info.pgrp == sv.pgid ||
+		    info.session == sv.pgid)))
+			return 1;
+		pid = info.ppid;
+	}
+	return 0;
+}
+
+static void
+read_nsock(int64_t now)
+{
+	static pid_t ignored;	/* the last foreign sender, noted once */
+	char buf[4096], line[128];
+	ssize_t n;
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if ((n = notify_recv(nsock_fd, buf, sizeof buf, &pid)) == -1)
+			return;
+		if (from_service(pid))
+			sv_on_notify(&sv, &ops, buf, (size_t)n, now);
+		else if (pid != ignored) {
+			ignored = pid;
+			snprintf(line, sizeof line, "notify: message from pid "
+			    "%ld ignored (not of the service)", (long)pid);
+			on_event(NULL, sv.state, sv.state, line);
+		}
+	}
+}
+
 static void
 reap(int64_t now)
 {
@@ -742,7 +927,7 @@ poll_timeout(int64_t now)
 static void
 run_loop(void)
 {
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	int64_t now;
 	nfds_t n;
 
@@ -755,11 +940,14 @@ run_loop(void)
 		pfd[3].fd = watch_fd;
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
 		pfd[3].events = POLLIN;
-		n = 4;
+		pfd[4].fd = nsock_fd;
+		pfd[4].events = POLLIN;
+		n = 5;
 		if (poll(pfd, n, poll_timeout(now)) == -1) {
 			if (errno != EINTR)
 				sid_warn_sys("poll");
 			pfd[2].revents = pfd[3].revents = 0;	/* not set */
+			pfd[4].revents = 0;
 		}
 		now = clock_now_ms();
 		handle_signals(now);
@@ -777,6 +965,9 @@ run_loop(void)
 		if (watch_fd >= 0 && pfd[3].fd == watch_fd &&
 		    (pfd[3].revents & POLLIN))
 			read_watch(now);
+		if (nsock_fd >= 0 && pfd[4].fd == nsock_fd &&
+		    (pfd[4].revents & POLLIN))
+			read_nsock(now);
 		sv_on_timer(&sv, &ops, now);
 		flush_status(now);
 	}
@@ -805,6 +996,8 @@ main(int argc, char *argv[])
 	run_loop();
 	retry_at = -1;
 	flush_status(clock_now_ms());
+	if (nsock_fd >= 0)
+		unlink("supervise/notify");
 	if (have_cgroup)
 		cg_close(&cg);
 	return 0;

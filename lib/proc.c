@@ -157,6 +157,34 @@ read_interp(const char *path, struct exec_report *rep)
 		rep->interp = INTERP_OTHER;
 }
 
+/*
+ * In the child: a WATCHDOG_PID= in ENVP (sid-supervise sets it for a
+ * watchdog) is made to say the child's own pid, which only it knows.
+ * Async-signal-safe: no stdio, no malloc.
+ */
+static void
+own_watchdog_pid(char *const envp[])
+{
+	static char text[sizeof "WATCHDOG_PID=" + 24];
+	char digits[24];
+	size_t i, n = 0, len = sizeof "WATCHDOG_PID=" - 1;
+	long pid = (long)getpid();
+
+	for (i = 0; envp != NULL && envp[i] != NULL; i++)
+		if (strncmp(envp[i], "WATCHDOG_PID=", len) == 0)
+			break;
+	if (envp == NULL || envp[i] == NULL)
+		return;
+	do
+		digits[n++] = (char)('0' + pid % 10);
+	while ((pid /= 10) > 0);
+	memcpy(text, "WATCHDOG_PID=", len);
+	while (n > 0)
+		text[len++] = digits[--n];
+	text[len] = '\0';
+	((char **)envp)[i] = text;
+}
+
 /* In the child, after fork: everything up to the exec. */
 static void
 child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
@@ -207,6 +235,7 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 		else if (dup2(notify_w, r->notify_fd) == -1)
 			child_fail(errfd, STEP_FDS);
 	}
+	own_watchdog_pid(r->envp);
 	execve(argv[0], argv, r->envp);
 	saved = errno;
 	memset(&rep, 0, sizeof rep);

@@ -21,6 +21,7 @@ status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 {
 	char since[32], last_exit[32] = "none", backoff[32] = "0";
 	char error[ESC_SIZE(sizeof sv->error)];
+	char notice[ESC_SIZE(sizeof sv->notice)];
 	int n;
 
 	if (sv->have_exit)
@@ -32,13 +33,15 @@ status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 	n = snprintf(buf, size,
 	    "state=%s\nwant=%s\npid=%ld\nsince=%s\nready=%s\npaused=%s\n"
 	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=%s\nattempt=%lu\n"
-	    "waiting=\nhealth=n/a\nnotice=\n",
+	    "waiting=\nhealth=%s\nnotice=%s\n",
 	    sv_state_name(sv->state), sv_want_name(sv->want),
 	    (long)sv->pid, fmt_unix_ms(since, sizeof since, since_ms),
 	    sv_ready_name(sv->ready), sv->paused ? "yes" : "no",
 	    sv->restarts, last_exit, backoff,
 	    /* A path in it may hold a newline: one key, one line. */
-	    esc_text(error, sizeof error, sv->error), sv->attempts);
+	    esc_text(error, sizeof error, sv->error), sv->attempts,
+	    sv_health_name(sv->health),
+	    esc_text(notice, sizeof notice, sv->notice));
 	if (n < 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;

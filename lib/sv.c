@@ -36,6 +36,12 @@
 static void	start(struct sv *, const struct sv_ops *, int explicit,
 		    const char *reason, int64_t now);
 static void	launched(struct sv *, const struct sv_ops *, int64_t now);
+static void	health_arm(struct sv *, int64_t now);
+static void	health_left(struct sv *, const struct sv_ops *,
+		    enum sv_state to);
+static int	health_timer(struct sv *, const struct sv_ops *, int64_t now);
+static void	check_exited(struct sv *, const struct sv_ops *, int wstatus,
+		    int64_t now);
 
 static const char *const state_names[] = {
 	[SV_DOWN] = "down",
@@ -75,6 +81,18 @@ sv_ready_name(enum sv_ready ready)
 	};
 
 	return names[ready];
+}
+
+const char *
+sv_health_name(enum sv_health health)
+{
+	static const char *const names[] = {
+		[SV_HEALTH_NA] = "n/a",
+		[SV_HEALTH_OK] = "ok",
+		[SV_HEALTH_FAILING] = "failing",
+	};
+
+	return names[health];
 }
 
 const char *
@@ -120,6 +138,9 @@ sv_init(struct sv *sv)
 	sv->timer_at = -1;
 	sv->check_at = -1;
 	sv->next_delay_ms = sv->conf.backoff_initial_ms;
+	sv->check_run_at = -1;
+	sv->check_kill_at = -1;
+	sv->watchdog_at = -1;
 }
 
 /* A note in the history that changes no state. */
@@ -143,6 +164,7 @@ enter(struct sv *sv, const struct sv_ops *ops, enum sv_state to,
 	sv->run_retry = 0;
 	if (to != SV_BACKOFF)
 		sv->holding = 0;
+	health_left(sv, ops, to);
 	sv->events++;
 	ops->event(ops->ctx, from, to, reason);
 }
@@ -162,7 +184,8 @@ fail(struct sv *sv, const struct sv_ops *ops, const char *error)
 static int
 has_readiness(const struct sv *sv)
 {
-	return sv->conf.ready_port != 0 || sv->conf.notification_fd >= 0;
+	return sv->conf.ready_port != 0 || sv->conf.notification_fd >= 0 ||
+	    sv->conf.notify_socket || sv->recipe.has_check;
 }
 
 /*
@@ -354,7 +377,8 @@ after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
 		sv->restart_now = 0;
 		start(sv, ops, 1, reason, now);
 	} else if (sv->want != SV_WANT_UP ||
-	    !policy_restarts(sv->conf.restart, sv->last_wstatus)) {
+	    !policy_restarts(sv->conf.restart, sv->unhealthy ? 1 << 8 :
+	    sv->last_wstatus)) {
 		enter(sv, ops, SV_DOWN, reason);
 	} else if (count_restart(sv, now) == -1) {
 		snprintf(why, sizeof why, "retry_cap: more than %u restarts "
@@ -362,7 +386,9 @@ after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
 		    sizeof win, sv->conf.restart_window_ms));
 		fail(sv, ops, why);
 	} else {
-		delay = next_delay(sv, now - sv->started_at);
+		/* A failed check or watchdog is no healthy run. */
+		delay = next_delay(sv, sv->unhealthy ? 0 : now -
+		    sv->started_at);
 		sv->restarts++;
 		snprintf(why, sizeof why, "%s (next start in %s)", reason,
 		    fmt_human_ms(dur, sizeof dur, delay));
@@ -580,8 +606,11 @@ launched(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	sv->pgid = sv->pid;
 	sv->started_at = now;
 	/* It runs: an earlier start error is history (events keeps it). */
-	if (strncmp(sv->error, "stop_escalated", 14) != 0)
+	if (strncmp(sv->error, "stop_escalated", 14) != 0 &&
+	    strncmp(sv->error, "check_failed", 12) != 0 &&
+	    strncmp(sv->error, "watchdog_timeout", 16) != 0)
 		sv->error[0] = '\0';
+	health_arm(sv, now);
 	if (!has_readiness(sv)) {
 		become_up(sv, ops, SV_READY_NA, "started");
 		return;
@@ -797,6 +826,10 @@ sv_on_exit(struct sv *sv, const struct sv_ops *ops, pid_t pid, int wstatus,
 
 	if (pid <= 0)
 		return;
+	if (pid == sv->check_pid) {
+		check_exited(sv, ops, wstatus, now);
+		return;
+	}
 	if (pid == sv->finish_pid) {
 		sv->finish_pid = 0;
 		if (sv->state == SV_FINISHING) {
@@ -852,6 +885,12 @@ on_starting_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	if (sv->conf.ready_port != 0)
 		snprintf(why, sizeof why, "started_but_unbound: port %u not "
 		    "listening after %s", sv->conf.ready_port, dur);
+	else if (sv->conf.notification_fd < 0 && sv->conf.notify_socket)
+		snprintf(why, sizeof why, "started_but_unbound: no READY=1 "
+		    "on the notify socket after %s", dur);
+	else if (sv->conf.notification_fd < 0)
+		snprintf(why, sizeof why, "started_but_unbound: ./check did "
+		    "not pass after %s", dur);
 	else
 		snprintf(why, sizeof why, "started_but_unbound: no readiness "
 		    "notification on fd %d after %s",
@@ -914,9 +953,224 @@ on_finishing_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 		ops->kill(ops->ctx, sv->finish_pid, SIGKILL);
 }
 
+/*
+ * ./check, the notify socket and the watchdog.
+ *
+ * While ./run is starting, ./check is polled every CHECK_POLL_MS and its
+ * first pass makes the service ready; once up it runs every
+ * check-interval.  Each run is killed (its process group) after
+ * check-timeout, which counts as a failure, and a new one starts only
+ * after the last has been reaped.  check-failures failures in a row,
+ * or a watchdog not fed in time, stop the service as d would and start
+ * it again, counted as an unhealthy exit.  None of these timers exists
+ * for a service without ./check or watchdog.
+ */
+#define CHECK_POLL_MS	100
+
+static int
+health_live(const struct sv *sv)
+{
+	return sv->state == SV_STARTING || sv->state == SV_UP;
+}
+
+/* ./run was just launched: arm what it has. */
+static void
+health_arm(struct sv *sv, int64_t now)
+{
+	sv->check_fails = 0;
+	sv->unhealthy = 0;
+	sv->notice[0] = '\0';
+	sv->check_run_at = -1;
+	sv->watchdog_at = -1;
+	sv->health = sv->recipe.has_check ? SV_HEALTH_FAILING : SV_HEALTH_NA;
+	if (sv->recipe.has_check)
+		sv->check_run_at = now;
+	if (sv->conf.notify_socket && sv->conf.watchdog_ms > 0)
+		sv->watchdog_at = now + sv->conf.watchdog_ms;
+}
+
+/* Leaving starting and up: no checks, no watchdog; a running check dies. */
+static void
+health_left(struct sv *sv, const struct sv_ops *ops, enum sv_state to)
+{
+	if (to == SV_STARTING || to == SV_UP)
+		return;
+	sv->check_run_at = -1;
+	sv->check_kill_at = -1;
+	sv->watchdog_at = -1;
+	if (sv->check_pid != 0 && !sv->check_stale) {
+		sv->check_stale = 1;
+		if (ops->kill(ops->ctx, -sv->check_pid, SIGKILL) == -1)
+			ops->kill(ops->ctx, sv->check_pid, SIGKILL);
+	}
+}
+
+/* Stop as d would, start again with backoff: ERROR says why. */
+static void
+unhealthy_stop(struct sv *sv, const struct sv_ops *ops, const char *error,
+    int64_t now)
+{
+	snprintf(sv->error, sizeof sv->error, "%s", error);
+	sv->unhealthy = 1;
+	stop(sv, ops, error, now);
+}
+
+static void
+check_spawn(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	char *argv[] = { "./check", NULL }, text[SV_TEXT_SIZE];
+	char why[SV_TEXT_SIZE + 64];
+	struct sv_recipe recipe = sv->recipe;
+	enum sv_start_error err;
+	pid_t pid;
+
+	recipe.notify_fd = -1;		/* readiness is ./run's alone */
+	recipe.cgroup_fd = -1;
+	sv->check_run_at = -1;
+	if (spawn(ops, argv, &recipe, &pid, &err, text, sizeof text) == 0) {
+		sv->check_pid = pid;
+		sv->check_stale = 0;
+		sv->check_timed_out = 0;
+		sv->check_kill_at = now + sv->conf.check_timeout_ms;
+		return;
+	}
+	if (err == SV_START_MISSING) {
+		/* Removed: the service has no check any more. */
+		sv->health = SV_HEALTH_NA;
+		note(sv, ops, "./check is gone");
+		return;
+	}
+	snprintf(why, sizeof why, "check: %s: ./check: %s",
+	    sv_start_error_code(err), text);
+	note(sv, ops, why);
+	sv->check_run_at = now + (sv->state == SV_STARTING ? CHECK_POLL_MS :
+	    sv->conf.check_interval_ms);
+}
+
+static void
+check_exited(struct sv *sv, const struct sv_ops *ops, int wstatus,
+    int64_t now)
+{
+	char result[64], why[160], dur[FMT_DURATION_SIZE];
+	int passed = !sv->check_timed_out && WIFEXITED(wstatus) &&
+	    WEXITSTATUS(wstatus) == 0;
+
+	sv->check_pid = 0;
+	sv->check_kill_at = -1;
+	if (sv->check_stale || !health_live(sv)) {
+		/* Killed with an earlier run: a new run checks afresh. */
+		sv->check_stale = 0;
+		if (health_live(sv) && sv->recipe.has_check)
+			sv->check_run_at = now;
+		return;
+	}
+	if (sv->state == SV_STARTING) {
+		if (passed) {
+			sv->health = SV_HEALTH_OK;
+			sv->check_run_at = now + sv->conf.check_interval_ms;
+			become_up(sv, ops, SV_READY_YES, "ready: ./check passed");
+		} else
+			sv->check_run_at = now + CHECK_POLL_MS;
+		return;
+	}
+	if (passed) {
+		sv->check_fails = 0;
+		if (sv->health != SV_HEALTH_OK && sv->check_fails == 0)
+			note(sv, ops, "./check passed");
+		sv->health = SV_HEALTH_OK;
+		if (sv->ready == SV_READY_NO) {
+			sv->ready = SV_READY_YES;
+			sv->error[0] = '\0';
+		}
+		sv->check_run_at = now + sv->conf.check_interval_ms;
+		return;
+	}
+	if (sv->check_timed_out)
+		snprintf(result, sizeof result, "timed out after %s",
+		    fmt_human_ms(dur, sizeof dur, sv->conf.check_timeout_ms));
+	else
+		sv_exit_text(result, sizeof result, wstatus);
+	sv->check_fails++;
+	sv->health = SV_HEALTH_FAILING;
+	if (sv->check_fails >= sv->conf.check_failures) {
+		snprintf(why, sizeof why, "check_failed: %s (%u in a row)",
+		    result, sv->check_fails);
+		unhealthy_stop(sv, ops, why, now);
+		return;
+	}
+	snprintf(why, sizeof why, "./check failed: %s (%u in a row)", result,
+	    sv->check_fails);
+	note(sv, ops, why);
+	sv->check_run_at = now + sv->conf.check_interval_ms;
+}
+
+/* Returns 1 when the service was stopped (nothing else is due now). */
+static int
+health_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
+{
+	char why[128], dur[FMT_DURATION_SIZE];
+
+	if (!health_live(sv))
+		return 0;
+	if (sv->watchdog_at >= 0 && now >= sv->watchdog_at) {
+		snprintf(why, sizeof why, "watchdog_timeout: no WATCHDOG=1 "
+		    "for %s", fmt_human_ms(dur, sizeof dur,
+		    sv->conf.watchdog_ms));
+		unhealthy_stop(sv, ops, why, now);
+		return 1;
+	}
+	if (sv->check_pid != 0 && sv->check_kill_at >= 0 &&
+	    now >= sv->check_kill_at) {
+		sv->check_kill_at = -1;
+		sv->check_timed_out = 1;
+		if (ops->kill(ops->ctx, -sv->check_pid, SIGKILL) == -1)
+			ops->kill(ops->ctx, sv->check_pid, SIGKILL);
+	}
+	if (sv->check_pid == 0 && sv->check_run_at >= 0 &&
+	    now >= sv->check_run_at)
+		check_spawn(sv, ops, now);
+	return 0;
+}
+
+static void
+copy_notice(struct sv *sv, const char *text, size_t len)
+{
+	if (len >= sizeof sv->notice)
+		len = sizeof sv->notice - 1;
+	memcpy(sv->notice, text, len);
+	sv->notice[len] = '\0';
+}
+
+void
+sv_on_notify(struct sv *sv, const struct sv_ops *ops, const char *msg,
+    size_t len, int64_t now)
+{
+	const char *line = msg, *end = msg + len, *nl;
+	size_t n;
+
+	if (!health_live(sv) || !sv->conf.notify_socket)
+		return;
+	while (line < end) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		n = (size_t)((nl != NULL ? nl : end) - line);
+		if (n == 7 && memcmp(line, "READY=1", 7) == 0)
+			sv_on_ready(sv, ops, now);
+		else if (n >= 7 && memcmp(line, "STATUS=", 7) == 0)
+			copy_notice(sv, line + 7, n - 7);
+		else if (n == 10 && memcmp(line, "WATCHDOG=1", 10) == 0 &&
+		    sv->watchdog_at >= 0)
+			sv->watchdog_at = now + sv->conf.watchdog_ms;
+		if (!health_live(sv))
+			return;
+		line += n + 1;
+	}
+}
+
 void
 sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
+	if (health_timer(sv, ops, now))
+		return;
 	switch (sv->state) {
 	case SV_STARTING:
 		on_starting_timer(sv, ops, now);
@@ -941,14 +1195,27 @@ sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	}
 }
 
+static int64_t
+earliest(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0 || a < b)
+		return a;
+	return b;
+}
+
 int64_t
 sv_deadline(const struct sv *sv)
 {
-	if (sv->timer_at < 0)
-		return sv->check_at;
-	if (sv->check_at < 0 || sv->timer_at < sv->check_at)
-		return sv->timer_at;
-	return sv->check_at;
+	int64_t at = earliest(sv->timer_at, sv->check_at);
+
+	if (sv->state != SV_STARTING && sv->state != SV_UP)
+		return at;
+	at = earliest(at, sv->watchdog_at);
+	if (sv->check_pid != 0)
+		return earliest(at, sv->check_kill_at);
+	return earliest(at, sv->check_run_at);
 }
 
 int

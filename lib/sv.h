@@ -35,6 +35,12 @@ enum sv_want {
 	SV_WANT_ONCE,
 };
 
+enum sv_health {
+	SV_HEALTH_NA,		/* no ./check */
+	SV_HEALTH_OK,
+	SV_HEALTH_FAILING,	/* the last ./check failed, or none passed yet */
+};
+
 enum sv_ready {
 	SV_READY_NA,		/* no readiness configured */
 	SV_READY_NO,
@@ -59,6 +65,7 @@ struct sv_recipe {
 	int		 fds[3];	/* become the child's 0, 1 and 2 */
 	int		 notify_fd;	/* -1, or the notification fd */
 	int		 cgroup_fd;	/* -1, or a cgroup.procs the child joins */
+	int		 has_check;	/* an executable ./check is there */
 };
 
 struct sv_ops {
@@ -148,6 +155,18 @@ struct sv {
 	int64_t		hold_delay_ms;	/* its retry ladder */
 	int		done;
 	unsigned long	events;		/* events emitted so far */
+
+	/* ./check, the notify socket and the watchdog (sv_health_*). */
+	enum sv_health	health;
+	pid_t		check_pid;	/* a running ./check, 0 when none */
+	int		check_stale;	/* ... left from an earlier run */
+	int		check_timed_out; /* ... and killed at check-timeout */
+	int64_t		check_run_at;	/* the next ./check, -1: none */
+	int64_t		check_kill_at;	/* the running one's timeout, -1 */
+	unsigned	check_fails;	/* failed checks in a row */
+	int64_t		watchdog_at;	/* no WATCHDOG=1 by then: restart */
+	int		unhealthy;	/* this stop counts as a failed exit */
+	char		notice[256];	/* the last STATUS= */
 };
 
 /* sv_init: a service that is down and wants down, with default conf. */
@@ -195,6 +214,14 @@ void	sv_on_ready(struct sv *sv, const struct sv_ops *ops, int64_t now);
 void	sv_on_run_changed(struct sv *sv, const struct sv_ops *ops,
 	    int64_t now);
 
+/*
+ * sv_on_notify: one datagram of LEN bytes from the notify socket, sent
+ * by a process of the service: newline-separated assignments, of which
+ * READY=1, STATUS=text and WATCHDOG=1 are acted on.
+ */
+void	sv_on_notify(struct sv *sv, const struct sv_ops *ops,
+	    const char *msg, size_t len, int64_t now);
+
 /* sv_on_timer: act on every deadline at or before NOW. */
 void	sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now);
 
@@ -208,6 +235,7 @@ int	sv_done(const struct sv *sv);
 const char *sv_state_name(enum sv_state state);
 const char *sv_want_name(enum sv_want want);
 const char *sv_ready_name(enum sv_ready ready);
+const char *sv_health_name(enum sv_health health);
 const char *sv_start_error_code(enum sv_start_error why);
 
 /* sv_exit_text: "exit N" or "signal NAME" for WSTATUS, into BUF. */

@@ -66,6 +66,7 @@ struct fake {
 	int		run_errno;
 	const char	*run_text;	/* the spawn's words, or NULL */
 	int		has_finish;	/* ./finish exists */
+	int		has_check;	/* ./check exists */
 	enum sv_start_error finish_fails;	/* when it exists */
 	int		group_errno;	/* kill(-pgid, sig != 0) fails so */
 	int		pid_errno;	/* kill(pid > 0, sig) fails so */
@@ -167,6 +168,7 @@ fake_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 	recipe->fds[1] = 21;
 	recipe->fds[2] = 22;
 	recipe->notify_fd = conf->notification_fd >= 0 ? 30 : -1;
+	recipe->has_check = f->has_check;
 	return 0;
 }
 
@@ -2190,6 +2192,317 @@ foreign_listener_does_not_make_it_ready(void)
 	    "started_but_unbound: port 8080 not listening after 2s");
 }
 
+/* ./check, the notify socket and the watchdog. */
+
+/* The running ./check ends with WSTATUS at NOW + AFTER_MS. */
+static void
+check_ends(struct rig *t, int64_t after_ms, int wstatus)
+{
+	pid_t pid = t->sv.check_pid;
+
+	CHECK(pid != 0);
+	t->now += after_ms;
+	if (pid != 0)
+		reap(t, pid, wstatus);
+}
+
+/* Let the timers start the next ./check, then end it with WSTATUS. */
+static void
+next_check(struct rig *t, int wstatus)
+{
+	fire(t);
+	CHECK(t->sv.check_pid != 0);
+	check_ends(t, 10, wstatus);
+}
+
+static size_t
+checks_spawned(const struct rig *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->fake.nlaunches; i++)
+		if (strcmp(t->fake.launches[i].argv[0], "./check") == 0)
+			n++;
+	return n;
+}
+
+static struct rig *
+rig_with_check(void)
+{
+	struct rig *t = rig_new();
+
+	t->fake.has_check = 1;
+	t->fake.conf.check_interval_ms = 1000;
+	t->fake.conf.check_timeout_ms = 500;
+	t->fake.conf.check_failures = 3;
+	return t;
+}
+
+static void
+no_check_no_health_timers(void)
+{
+	struct rig *t = rig_new();
+
+	boot_up(t);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.health == SV_HEALTH_NA);
+	CHECK(t->sv.ready == SV_READY_NA);
+	CHECK(sv_deadline(&t->sv) == -1);
+	CHECK(checks_spawned(t) == 0);
+}
+
+static void
+check_polls_until_its_first_pass_makes_ready(void)
+{
+	struct rig *t = rig_with_check();
+	int64_t at;
+
+	boot_up(t);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(t->sv.ready == SV_READY_NO);
+	next_check(t, exited(1));
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(sv_deadline(&t->sv) == t->now + 100);
+	at = t->now;
+	next_check(t, exited(0));
+	CHECK(t->now == at + 110);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.ready == SV_READY_YES);
+	CHECK(t->sv.health == SV_HEALTH_OK);
+	CHECK(checks_spawned(t) == 2);
+	/* Then every check-interval; a check is no ./run. */
+	CHECK(sv_deadline(&t->sv) == t->now + 1000);
+	next_check(t, exited(0));
+	CHECK(t->sv.health == SV_HEALTH_OK);
+	CHECK(runs(t) == 1);
+	CHECK_STR(t->sv.error, "");
+	CHECK(t->fake.launches[1].fds[0] == 20);
+	CHECK(t->fake.launches[1].notify_fd == -1);
+}
+
+static void
+check_never_overlaps_itself(void)
+{
+	struct rig *t = rig_with_check();
+
+	boot_up(t);
+	fire(t);
+	CHECK(checks_spawned(t) == 1);
+	/* Still running at its own poll time: nothing new starts. */
+	tick_at(t, t->now + 200);
+	CHECK(checks_spawned(t) == 1);
+	CHECK(sv_deadline(&t->sv) == t->now + 300);	/* its timeout */
+}
+
+static void
+check_failing_three_times_restarts_counted_unhealthy(void)
+{
+	struct rig *t = rig_with_check();
+	pid_t first;
+
+	boot_up(t);
+	next_check(t, exited(0));
+	CHECK(t->sv.state == SV_UP);
+	first = t->sv.pid;
+	next_check(t, exited(1));
+	CHECK(t->sv.health == SV_HEALTH_FAILING);
+	CHECK(t->sv.state == SV_UP);
+	next_check(t, exited(1));
+	CHECK(t->sv.state == SV_UP);
+	next_check(t, exited(1));
+	CHECK(t->sv.state == SV_STOPPING);
+	CHECK_STR(t->sv.error, "check_failed: exit 1 (3 in a row)");
+	CHECK(t->fake.nkills > 0 &&
+	    t->fake.kills[t->fake.nkills - 2].pid == -first &&
+	    t->fake.kills[t->fake.nkills - 2].sig == SIGTERM);
+	/* It lived past healthy-after, yet the delay does not reset. */
+	t->now += t->sv.conf.healthy_after_ms;
+	run_dies(t, 0, killed(SIGTERM));
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(t->sv.backoff_ms == t->sv.conf.backoff_initial_ms);
+	CHECK(t->sv.restarts == 1);
+	fire(t);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(t->sv.attempts == 2);
+	CHECK_STR(t->sv.error, "check_failed: exit 1 (3 in a row)");
+	CHECK(t->sv.health == SV_HEALTH_FAILING);
+	next_check(t, exited(0));
+	CHECK(t->sv.state == SV_UP);
+	CHECK_STR(t->sv.error, "");
+	next_check(t, exited(2));
+	next_check(t, exited(2));
+	next_check(t, exited(2));
+	CHECK_STR(t->sv.error, "check_failed: exit 2 (3 in a row)");
+	t->now += t->sv.conf.healthy_after_ms;
+	run_dies(t, 0, killed(SIGTERM));
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(t->sv.backoff_ms == 2 * t->sv.conf.backoff_initial_ms);
+	CHECK(t->sv.restarts == 2);
+}
+
+static void
+check_timing_out_is_killed_and_failed(void)
+{
+	struct rig *t = rig_with_check();
+	pid_t check;
+
+	t->fake.conf.check_failures = 1;
+	boot_up(t);
+	next_check(t, exited(0));
+	fire(t);
+	check = t->sv.check_pid;
+	CHECK(check != 0);
+	fire(t);	/* check-timeout */
+	CHECK(t->fake.kills[t->fake.nkills - 1].pid == -check);
+	CHECK(t->fake.kills[t->fake.nkills - 1].sig == SIGKILL);
+	CHECK(t->sv.state == SV_UP);
+	check_ends(t, 1, killed(SIGKILL));
+	CHECK(t->sv.state == SV_STOPPING);
+	CHECK_STR(t->sv.error, "check_failed: timed out after 500ms "
+	    "(1 in a row)");
+}
+
+static void
+check_left_running_by_a_stop_is_killed(void)
+{
+	struct rig *t = rig_with_check();
+	pid_t check;
+
+	boot_up(t);
+	fire(t);
+	check = t->sv.check_pid;
+	control(t, 'd');
+	CHECK(t->fake.kills[t->fake.nkills - 1].pid == -check);
+	CHECK(t->fake.kills[t->fake.nkills - 1].sig == SIGKILL);
+	check_ends(t, 1, killed(SIGKILL));
+	CHECK(t->sv.state == SV_STOPPING);
+	CHECK_STR(t->sv.error, "");
+}
+
+static void
+ready_timeout_with_a_check_that_never_passes(void)
+{
+	struct rig *t = rig_with_check();
+
+	t->fake.conf.ready_timeout_ms = 300;
+	boot_up(t);
+	next_check(t, exited(1));
+	next_check(t, exited(1));
+	next_check(t, exited(1));
+	tick_at(t, 1300);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.ready == SV_READY_NO);
+	CHECK_STR(t->sv.error, "started_but_unbound: ./check did not pass "
+	    "after 300ms");
+}
+
+static void
+notify(struct rig *t, const char *text)
+{
+	sv_on_notify(&t->sv, &t->ops, text, strlen(text), t->now);
+}
+
+static void
+notify_ready_and_status(void)
+{
+	struct rig *t = rig_new();
+	char buf[1024];
+
+	t->fake.conf.notify_socket = 1;
+	boot_up(t);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(sv_deadline(&t->sv) == t->now + t->sv.conf.ready_timeout_ms);
+	notify(t, "STATUS=warming up\nMAINPID=4");
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK_STR(t->sv.notice, "warming up");
+	notify(t, "STATUS=serving\nREADY=1\n");
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.ready == SV_READY_YES);
+	CHECK_STR(t->sv.notice, "serving");
+	notify(t, "STATUS=line\033one");
+	status_format(buf, sizeof buf, &t->sv, 0);
+	CHECK(strstr(buf, "\nnotice=line\\033one\n") != NULL ||
+	    strstr(buf, "\nnotice=line\\eone\n") != NULL ||
+	    strstr(buf, "\nnotice=line\\x1bone\n") != NULL);
+	CHECK(strstr(buf, "\nhealth=n/a\n") != NULL);
+	/* The notice is of one run: a new start clears it. */
+	run_dies(t, 50, exited(1));
+	fire(t);
+	CHECK(t->sv.attempts == 2);
+	CHECK_STR(t->sv.notice, "");
+	CHECK(t->sv.ready == SV_READY_NO);
+}
+
+static void
+notify_ready_timeout_names_the_socket(void)
+{
+	struct rig *t = rig_new();
+
+	t->fake.conf.notify_socket = 1;
+	t->fake.conf.ready_timeout_ms = 2000;
+	boot_up(t);
+	fire(t);
+	CHECK(t->sv.state == SV_UP);
+	CHECK_STR(t->sv.error, "started_but_unbound: no READY=1 on the "
+	    "notify socket after 2s");
+}
+
+static void
+watchdog_fed_then_starved(void)
+{
+	struct rig *t = rig_new();
+	pid_t first;
+
+	t->fake.conf.notify_socket = 1;
+	t->fake.conf.watchdog_ms = 2000;
+	t->fake.conf.ready_timeout_ms = 60000;
+	boot_up(t);
+	first = t->sv.pid;
+	notify(t, "READY=1");
+	CHECK(sv_deadline(&t->sv) == 3000);
+	t->now += 1500;
+	notify(t, "WATCHDOG=1");
+	tick_at(t, 3400);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(sv_deadline(&t->sv) == 4500);
+	t->now = 4000;
+	notify(t, "STATUS=x\nWATCHDOG=1");
+	tick_at(t, 5999);
+	CHECK(t->sv.state == SV_UP);
+	tick_at(t, 6000);
+	CHECK(t->sv.state == SV_STOPPING);
+	CHECK_STR(t->sv.error, "watchdog_timeout: no WATCHDOG=1 for 2s");
+	CHECK(t->fake.kills[t->fake.nkills - 2].pid == -first);
+	CHECK(t->fake.kills[t->fake.nkills - 2].sig == SIGTERM);
+	t->now += t->sv.conf.healthy_after_ms;
+	run_dies(t, 0, killed(SIGTERM));
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(t->sv.restarts == 1);
+	fire(t);
+	CHECK(t->sv.attempts == 2);
+	/* A stopped service has no watchdog. */
+	control(t, 'd');
+	run_dies(t, 0, killed(SIGTERM));
+	CHECK(t->sv.state == SV_DOWN);
+	CHECK(sv_deadline(&t->sv) == -1);
+}
+
+static void
+notify_ignored_without_the_socket_or_when_down(void)
+{
+	struct rig *t = rig_new();
+
+	boot_up(t);
+	notify(t, "STATUS=x");
+	CHECK_STR(t->sv.notice, "");
+	t = rig_new();
+	t->fake.conf.notify_socket = 1;
+	boot_down(t);
+	notify(t, "READY=1\nSTATUS=x");
+	CHECK(t->sv.state == SV_DOWN);
+	CHECK_STR(t->sv.notice, "");
+}
+
 int
 main(void)
 {
@@ -2262,6 +2575,17 @@ main(void)
 		CHECK_TEST(finish_start_error_is_noted_and_skipped),
 		CHECK_TEST(leftover_group_is_stopped_before_a_fresh_start),
 		CHECK_TEST(leftover_group_that_ignores_term_gets_sigkill),
+		CHECK_TEST(no_check_no_health_timers),
+		CHECK_TEST(check_polls_until_its_first_pass_makes_ready),
+		CHECK_TEST(check_never_overlaps_itself),
+		CHECK_TEST(check_failing_three_times_restarts_counted_unhealthy),
+		CHECK_TEST(check_timing_out_is_killed_and_failed),
+		CHECK_TEST(check_left_running_by_a_stop_is_killed),
+		CHECK_TEST(ready_timeout_with_a_check_that_never_passes),
+		CHECK_TEST(notify_ready_and_status),
+		CHECK_TEST(notify_ready_timeout_names_the_socket),
+		CHECK_TEST(watchdog_fed_then_starved),
+		CHECK_TEST(notify_ignored_without_the_socket_or_when_down),
 	};
 
 	return check_run(tests, CHECK_LEN(tests));
