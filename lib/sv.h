@@ -111,8 +111,17 @@ struct sv_ops {
 	 */
 	void	(*event)(void *ctx, enum sv_state from, enum sv_state to,
 		    const char *reason);
+	/*
+	 * needs_unmet: the names of CONF's needs that are not up and ready
+	 * now, in conf order, space-separated, into UNMET (SIZE bytes,
+	 * "" on the call; "" when all are met).  NULL: all are met.
+	 */
+	void	(*needs_unmet)(void *ctx, const struct sv_conf *conf,
+		    char *unmet, size_t size);
 	void	*ctx;
 };
+
+#define SV_WAITING_SIZE	1024	/* needs not met, space-separated */
 
 struct sv {
 	enum sv_state	state;
@@ -148,6 +157,8 @@ struct sv {
 	int64_t		hold_delay_ms;	/* its retry ladder */
 	int		done;
 	unsigned long	events;		/* events emitted so far */
+	int		needs_wait;	/* starting: a start held for needs */
+	char		waiting[SV_WAITING_SIZE];	/* ... those unmet */
 };
 
 /* sv_init: a service that is down and wants down, with default conf. */
@@ -194,6 +205,18 @@ void	sv_on_ready(struct sv *sv, const struct sv_ops *ops, int64_t now);
  */
 void	sv_on_run_changed(struct sv *sv, const struct sv_ops *ops,
 	    int64_t now);
+
+/*
+ * sv_on_needs: UNMET, space-separated, are the needs not up and ready
+ * now ("" when all are).  A start held for them (sv_awaiting) goes on
+ * when none is left; otherwise the waiting list follows.  Outside such
+ * a wait it does nothing: a need lost after the start stops nothing.
+ */
+void	sv_on_needs(struct sv *sv, const struct sv_ops *ops,
+	    const char *unmet, int64_t now);
+
+/* sv_awaiting: 1 while a start is held until needs are met. */
+int	sv_awaiting(const struct sv *sv);
 
 /* sv_on_timer: act on every deadline at or before NOW. */
 void	sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now);
