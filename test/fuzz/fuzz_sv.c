@@ -1103,6 +1103,7 @@ step(struct input *in)
 		w.done_seen = 1;
 	return 1;
 }
+
 /* Every need is met: start order is sv_test.c's. */
 static void
 fake_needs_unmet(void *ctx, const struct sv_conf *conf, char *unmet,
@@ -1113,7 +1114,6 @@ fake_needs_unmet(void *ctx, const struct sv_conf *conf, char *unmet,
 	if (size > 0)
 		unmet[0] = '\0';
 }
-
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
