@@ -309,6 +309,8 @@ needs_base_init(void)
 	weird = (svdir + len - last == 1 && last[0] == '.') ||
 	    (svdir + len - last == 2 && last[0] == '.' && last[1] == '.');
 	dirlen = weird ? len : (size_t)(last - svdir);
+	while (dirlen > 1 && svdir[dirlen - 1] == '/')
+		dirlen--;		/* "/srv/" is "/srv", "/" stays */
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		snprintf(cwd, sizeof cwd, ".");
 	if ((needs_base = malloc(strlen(cwd) + dirlen + 8)) == NULL)
@@ -317,13 +319,12 @@ needs_base_init(void)
 		needs_base[0] = '\0';
 	else {
 		strcpy(needs_base, cwd);
-		strcat(needs_base, "/");
+		if (dirlen > 0 && strcmp(cwd, "/") != 0)
+			strcat(needs_base, "/");
 	}
 	strncat(needs_base, svdir, dirlen);
 	if (weird)
 		strcat(needs_base, "/..");
-	else if (needs_base[0] == '\0')
-		strcpy(needs_base, "/");
 }
 
 /* 1 when NAME, a sibling, is up and ready (yes or n/a) by its status. */
