@@ -327,18 +327,28 @@ needs_base_init(void)
 		strcat(needs_base, "/..");
 }
 
-/* 1 when NAME, a sibling, is up and ready (yes or n/a) by its status. */
+/*
+ * 1 when NAME, a sibling, is up and ready (yes or n/a) by its status,
+ * and a sid-supervise holds its lock: a status left by a supervisor that
+ * died tells nothing.  (Where the lock cannot be read, the status tells.)
+ */
 static int
 need_met(const char *name)
 {
 	static struct status_info st;	/* static: keeps the stack small */
 	char path[PATH_MAX], *text;
 	size_t len;
-	int met;
+	pid_t holder;
+	int met, held;
 
 	if ((size_t)snprintf(path, sizeof path, "%s/%s/supervise/status",
 	    needs_base, name) >= sizeof path)
 		return 0;
+	strcpy(path + strlen(path) - strlen("status"), "lock");
+	held = io_lock_held(path, &holder);
+	if (held == 0 || (held == -1 && errno == ENOENT))
+		return 0;
+	strcpy(path + strlen(path) - strlen("lock"), "status");
 	if (io_read_file(path, 16384, &text, &len) == -1)
 		return 0;
 	met = status_parse(text, &st) == 0 && strcmp(st.state, "up") == 0 &&

@@ -191,3 +191,18 @@ exec sleep 1000' 'notification-fd = 3' 'ready-timeout = 30s')
 	field_is "$a" error "config_invalid: $a/conf: needs names the service itself"
 	field_is "$a" attempt 0
 }
+
+@test "a status that says up, left with no sid-supervise, is no need met" {
+	a=$(service a 'exec sleep 1000' 'needs = b')
+	b=$(service b 'exec sleep 1000')
+	mkdir "$b/supervise"
+	printf '%s\n' state=up want=up pid=0 since=1.000 ready=n/a paused=no \
+		restarts=0 last_exit=none backoff=0 error= attempt=1 waiting= \
+		health=n/a notice= >"$b/supervise/status"
+	start_supervise "$a"
+	wait_for 5 field_is "$a" waiting b
+	field_is "$a" state starting
+
+	start_supervise "$b"
+	wait_for 10 field_is "$a" state up
+}
