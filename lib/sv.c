@@ -553,6 +553,8 @@ retry_run(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	enum sv_start_error err;
 	pid_t pid;
 
+	if (hold_for_needs(sv, ops, "./run looked for again", now))
+		return;
 	if (hold_for_port(sv, ops, "./run looked for again", now))
 		return;
 	if (spawn(ops, argv, &sv->recipe, &pid, &err, text,

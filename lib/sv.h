@@ -7,8 +7,9 @@
  * launcher and a fake clock.  All times are monotonic milliseconds.
  *
  * Calling sequence: sv_init(), sv_boot(), then for each wakeup any of
- * sv_on_control(), sv_on_exit(), sv_on_ready(), sv_on_timer(); sleep
- * until sv_deadline(); stop when sv_done().
+ * sv_on_control(), sv_on_exit(), sv_on_ready(), sv_on_timer(); while
+ * sv_awaiting(), also sv_on_needs() when the needs may have changed;
+ * sleep until sv_deadline(); stop when sv_done().
  */
 #ifndef SID_SV_H
 #define SID_SV_H

@@ -2440,6 +2440,27 @@ needs_met_then_held_port_goes_to_backoff(void)
 	CHECK(t->sv.state == SV_STARTING);
 }
 
+static void
+needs_hold_a_run_that_appears(void)
+{
+	struct rig *t = rig_needs("");
+
+	t->fake.run_fails = SV_START_MISSING;
+	t->fake.run_errno = ENOENT;
+	boot_up(t);
+	CHECK(t->sv.state == SV_FAILED);
+	snprintf(t->fake.unmet, sizeof t->fake.unmet, "db");
+	t->fake.run_fails = SV_START_OK;
+	sv_on_run_changed(&t->sv, &t->ops, t->now);
+	CHECK(runs(t) == 0);
+	CHECK(sv_awaiting(&t->sv));
+	CHECK_STR(last_event_text(t),
+	    "failed -> starting ./run looked for again (waiting for db)");
+	needs_met(t, "");
+	CHECK(runs(t) == 1);
+	CHECK(t->sv.state == SV_UP);
+}
+
 int
 main(void)
 {
@@ -2524,6 +2545,7 @@ main(void)
 		CHECK_TEST(needs_lost_after_the_start_change_nothing),
 		CHECK_TEST(needs_then_readiness_before_up),
 		CHECK_TEST(needs_met_then_held_port_goes_to_backoff),
+		CHECK_TEST(needs_hold_a_run_that_appears),
 	};
 
 	return check_run(tests, CHECK_LEN(tests));
