@@ -39,10 +39,12 @@
 #include "selfpipe.h"
 #include "status.h"
 #include "sv.h"
+#include "svcheck.h"
 
 #define EVENTS_MAX	65536	/* supervise/events is trimmed beyond this */
 #define EVENTS_KEEP	32768	/* ... to about this much, whole lines */
 #define RETRY_MS	1000	/* retry of a failed status write */
+#define NEEDS_POLL_MS	100	/* needs, where they cannot be watched */
 
 extern char **environ;
 
@@ -68,6 +70,11 @@ static struct cgroup	 cg;		/* the service's cgroup ... */
 static int		 have_cgroup;	/* ... where it has one */
 static int		 nsock_fd = -1;	/* the notify socket, supervise/notify */
 static char		 nsock_path[PATH_MAX];	/* ... its absolute path */
+static char		*needs_base;	/* the scan directory: NAME's parent */
+static int		 needs_fd = -1;	/* inotify on the needs, while held */
+static int		 needs_dirty;	/* look at the needs again */
+static int64_t		 needs_poll_at = -1;	/* ... then, where unwatched */
+static unsigned long	 needs_events;	/* sv.events when last looked */
 
 #define SYNOPSIS	"sid-supervise [--] SVCDIR"
 
@@ -355,6 +362,120 @@ has_check(void)
 	    access("check", X_OK) == 0;
 }
 
+/* 1 when CONF needs this service: its real name, or the name given. */
+static int
+needs_self(const struct sv_conf *conf)
+{
+	char name[PATH_MAX];
+	size_t len = strlen(svdir);
+	const char *last;
+
+	if (conf->nneeds == 0)
+		return 0;
+	if (conf_needs_self(conf, svc_name(".", name, sizeof name)))
+		return 1;
+	while (len > 1 && svdir[len - 1] == '/')
+		len--;
+	for (last = svdir + len; last > svdir && last[-1] != '/'; last--)
+		;
+	if ((size_t)(svdir + len - last) >= sizeof name)
+		return 0;
+	memcpy(name, last, (size_t)(svdir + len - last));
+	name[svdir + len - last] = '\0';
+	return conf_needs_self(conf, name);
+}
+
+/*
+ * Where the needs are: the directory SVCDIR is in, by the path given
+ * (so that a service linked into the scan directory finds its siblings
+ * there, not beside the link's target), made absolute before chdir.
+ */
+static void
+needs_base_init(void)
+{
+	char cwd[PATH_MAX];
+	size_t len = strlen(svdir), dirlen;
+	const char *last;
+	int weird;
+
+	while (len > 1 && svdir[len - 1] == '/')
+		len--;
+	for (last = svdir + len; last > svdir && last[-1] != '/'; last--)
+		;
+	weird = (svdir + len - last == 1 && last[0] == '.') ||
+	    (svdir + len - last == 2 && last[0] == '.' && last[1] == '.');
+	dirlen = weird ? len : (size_t)(last - svdir);
+	while (dirlen > 1 && svdir[dirlen - 1] == '/')
+		dirlen--;		/* "/srv/" is "/srv", "/" stays */
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		snprintf(cwd, sizeof cwd, ".");
+	if ((needs_base = malloc(strlen(cwd) + dirlen + 8)) == NULL)
+		sid_die_sys(111, "out of memory");
+	if (svdir[0] == '/')
+		needs_base[0] = '\0';
+	else {
+		strcpy(needs_base, cwd);
+		if (dirlen > 0 && strcmp(cwd, "/") != 0)
+			strcat(needs_base, "/");
+	}
+	strncat(needs_base, svdir, dirlen);
+	if (weird)
+		strcat(needs_base, "/..");
+}
+
+/*
+ * 1 when NAME, a sibling, is up and ready (yes or n/a) by its status,
+ * and a sid-supervise holds its lock: a status left by a supervisor that
+ * died tells nothing.  (Where the lock cannot be read, the status tells.)
+ */
+static int
+need_met(const char *name)
+{
+	static struct status_info st;	/* static: keeps the stack small */
+	char path[PATH_MAX], *text;
+	size_t len;
+	pid_t holder;
+	int met, held;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s/supervise/status",
+	    needs_base, name) >= sizeof path)
+		return 0;
+	strcpy(path + strlen(path) - strlen("status"), "lock");
+	held = io_lock_held(path, &holder);
+	if (held == 0 || (held == -1 && errno == ENOENT))
+		return 0;
+	strcpy(path + strlen(path) - strlen("lock"), "status");
+	if (io_read_file(path, 16384, &text, &len) == -1)
+		return 0;
+	met = status_parse(text, &st) == 0 && strcmp(st.state, "up") == 0 &&
+	    (strcmp(st.ready, "yes") == 0 || strcmp(st.ready, "n/a") == 0);
+	free(text);
+	return met;
+}
+
+static void
+op_needs_unmet(void *ctx, const struct sv_conf *conf, char *unmet,
+    size_t size)
+{
+	size_t len = 0, n;
+	unsigned i;
+
+	(void)ctx;
+	unmet[0] = '\0';
+	for (i = 0; i < conf->nneeds; i++) {
+		if (need_met(conf->needs[i]))
+			continue;
+		n = strlen(conf->needs[i]);
+		if (len + (len > 0) + n >= size)
+			break;
+		if (len > 0)
+			unmet[len++] = ' ';
+		memcpy(unmet + len, conf->needs[i], n);
+		len += n;
+		unmet[len] = '\0';
+	}
+}
+
 static int
 op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
     char *err, size_t errlen)
@@ -365,6 +486,11 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 	(void)ctx;
 	if (conf_load("conf", conf_name, &fresh, err, errlen) == -1)
 		return -1;
+	if (needs_self(&fresh)) {
+		snprintf(err, errlen, "%s: needs names the service itself",
+		    conf_name);
+		return -1;
+	}
 	if (notify_socket(&fresh, err, errlen) == -1)
 		return -1;
 	if ((base = health_env(&fresh)) == NULL) {
@@ -479,6 +605,7 @@ static const struct sv_ops ops = {
 	.signal_service = op_signal_service,
 	.probe = op_probe,
 	.port_holder = op_port_holder,
+	.needs_unmet = op_needs_unmet,
 	.event = on_event,
 	.ctx = NULL,
 };
@@ -890,6 +1017,98 @@ read_nsock(int64_t now)
 	}
 }
 
+#ifdef __linux__
+/* An inotify watch on PATH; 1 when made, or PATH is not there yet. */
+static int
+watch_path(const char *path, uint32_t mask)
+{
+	return inotify_add_watch(needs_fd, path, mask | IN_ONLYDIR) >= 0 ||
+	    errno == ENOENT;
+}
+#endif
+
+/*
+ * Watch what tells that a need came up: NAME/supervise/ (status is
+ * replaced by rename), NAME/ (for supervise/ made later) and the scan
+ * directory (for NAME made later).  Returns 1 when all is watched, 0
+ * when the needs must be polled instead.
+ */
+static int
+watch_needs_paths(void)
+{
+#ifdef __linux__
+	char path[PATH_MAX];
+	unsigned i;
+	int all = 1;
+
+	if (needs_fd < 0 &&
+	    (needs_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return 0;
+	if (inotify_add_watch(needs_fd, needs_base, IN_CREATE | IN_MOVED_TO |
+	    IN_ONLYDIR) < 0)
+		all = 0;
+	for (i = 0; i < sv.conf.nneeds; i++) {
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", needs_base,
+		    sv.conf.needs[i]) >= sizeof path - sizeof "/supervise") {
+			all = 0;
+			continue;
+		}
+		if (!watch_path(path, IN_CREATE | IN_MOVED_TO))
+			all = 0;
+		strcat(path, "/supervise");
+		if (!watch_path(path, IN_MOVED_TO | IN_CLOSE_WRITE))
+			all = 0;
+	}
+	return all;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * While a start is held for its needs: watch them, and look at their
+ * status whenever something changed there (or every NEEDS_POLL_MS
+ * where that cannot be watched), telling sv what is still unmet.  No
+ * watch and no timer otherwise.
+ */
+static void
+check_needs(int64_t now)
+{
+	char unmet[SV_WAITING_SIZE];
+
+	if (!sv_awaiting(&sv)) {
+		if (needs_fd >= 0)
+			close(needs_fd);
+		needs_fd = -1;
+		needs_poll_at = -1;
+		needs_dirty = 0;
+		return;
+	}
+	if (sv.events != needs_events || needs_fd < 0 ||
+	    (needs_poll_at >= 0 && now >= needs_poll_at))
+		needs_dirty = 1;
+	if (!needs_dirty)
+		return;
+	needs_dirty = 0;
+	/* Watch first, then look: nothing is missed in between. */
+	needs_poll_at = watch_needs_paths() ? -1 : now + NEEDS_POLL_MS;
+	op_needs_unmet(NULL, &sv.conf, unmet, sizeof unmet);
+	sv_on_needs(&sv, &ops, unmet, now);
+	needs_events = sv.events;
+	if (!sv_awaiting(&sv))
+		check_needs(now);	/* the watch is done with */
+}
+
+static void
+read_needs(void)
+{
+	char buf[4096];
+
+	while (read(needs_fd, buf, sizeof buf) > 0)
+		;
+	needs_dirty = 1;
+}
+
 static void
 reap(int64_t now)
 {
@@ -917,6 +1136,8 @@ poll_timeout(int64_t now)
 
 	if (retry_at >= 0 && (deadline < 0 || retry_at < deadline))
 		deadline = retry_at;
+	if (needs_poll_at >= 0 && (deadline < 0 || needs_poll_at < deadline))
+		deadline = needs_poll_at;
 	if (deadline < 0)
 		return -1;
 	if (deadline <= now)
@@ -927,7 +1148,7 @@ poll_timeout(int64_t now)
 static void
 run_loop(void)
 {
-	struct pollfd pfd[5];
+	struct pollfd pfd[6];
 	int64_t now;
 	nfds_t n;
 
@@ -942,12 +1163,15 @@ run_loop(void)
 		pfd[3].events = POLLIN;
 		pfd[4].fd = nsock_fd;
 		pfd[4].events = POLLIN;
-		n = 5;
+		pfd[5].fd = needs_fd;
+		pfd[5].events = POLLIN;
+		pfd[5].revents = 0;
+		n = 6;
 		if (poll(pfd, n, poll_timeout(now)) == -1) {
 			if (errno != EINTR)
 				sid_warn_sys("poll");
 			pfd[2].revents = pfd[3].revents = 0;	/* not set */
-			pfd[4].revents = 0;
+			pfd[4].revents = pfd[5].revents = 0;
 		}
 		now = clock_now_ms();
 		handle_signals(now);
@@ -968,7 +1192,11 @@ run_loop(void)
 		if (nsock_fd >= 0 && pfd[4].fd == nsock_fd &&
 		    (pfd[4].revents & POLLIN))
 			read_nsock(now);
+		if (needs_fd >= 0 && pfd[5].fd == needs_fd &&
+		    (pfd[5].revents & POLLIN))
+			read_needs();
 		sv_on_timer(&sv, &ops, now);
+		check_needs(now);
 		flush_status(now);
 	}
 }
@@ -984,6 +1212,7 @@ main(int argc, char *argv[])
 		sid_die_sys(111, "out of memory");
 	strcpy(conf_name, svdir);
 	strcat(conf_name, "/conf");
+	needs_base_init();
 	setup();
 	sv_init(&sv);
 	if ((leftover = find_leftover()) != 0)
@@ -992,6 +1221,7 @@ main(int argc, char *argv[])
 	else
 		sv_boot(&sv, &ops, access("down", F_OK) == -1,
 		    "sid-supervise started", clock_now_ms());
+	check_needs(clock_now_ms());
 	flush_status(clock_now_ms());
 	run_loop();
 	retry_at = -1;

@@ -22,24 +22,26 @@ status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 	char since[32], last_exit[32] = "none", backoff[32] = "0";
 	char error[ESC_SIZE(sizeof sv->error)];
 	char notice[ESC_SIZE(sizeof sv->notice)];
+	char waiting[ESC_SIZE(sizeof sv->waiting)];
 	int n;
 
 	if (sv->have_exit)
 		sv_exit_text(last_exit, sizeof last_exit, sv->last_wstatus);
 	if (sv->backoff_ms > 0)
 		fmt_duration(backoff, sizeof backoff, sv->backoff_ms);
-	/* waiting, health and notice stay empty until needs, ./check
-	 * and the notify socket exist; readers rely on every key. */
+	/* health and notice stay empty until ./check and the notify
+	 * socket exist; readers rely on every key. */
 	n = snprintf(buf, size,
 	    "state=%s\nwant=%s\npid=%ld\nsince=%s\nready=%s\npaused=%s\n"
 	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=%s\nattempt=%lu\n"
-	    "waiting=\nhealth=%s\nnotice=%s\n",
+	    "waiting=%s\nhealth=%s\nnotice=%s\n",
 	    sv_state_name(sv->state), sv_want_name(sv->want),
 	    (long)sv->pid, fmt_unix_ms(since, sizeof since, since_ms),
 	    sv_ready_name(sv->ready), sv->paused ? "yes" : "no",
 	    sv->restarts, last_exit, backoff,
 	    /* A path in it may hold a newline: one key, one line. */
 	    esc_text(error, sizeof error, sv->error), sv->attempts,
+	    esc_text(waiting, sizeof waiting, sv->waiting),
 	    sv_health_name(sv->health),
 	    esc_text(notice, sizeof notice, sv->notice));
 	if (n < 0)

@@ -42,6 +42,8 @@ static void	health_left(struct sv *, const struct sv_ops *,
 static int	health_timer(struct sv *, const struct sv_ops *, int64_t now);
 static void	check_exited(struct sv *, const struct sv_ops *, int wstatus,
 		    int64_t now);
+static int	hold_for_needs(struct sv *, const struct sv_ops *,
+		    const char *reason, int64_t now);
 
 static const char *const state_names[] = {
 	[SV_DOWN] = "down",
@@ -165,6 +167,8 @@ enter(struct sv *sv, const struct sv_ops *ops, enum sv_state to,
 	if (to != SV_BACKOFF)
 		sv->holding = 0;
 	health_left(sv, ops, to);
+	sv->needs_wait = 0;
+	sv->waiting[0] = '\0';
 	sv->events++;
 	ops->event(ops->ctx, from, to, reason);
 }
@@ -550,6 +554,8 @@ start(struct sv *sv, const struct sv_ops *ops, int explicit,
 
 	if (explicit && reload(sv, ops) == -1)
 		return;
+	if (hold_for_needs(sv, ops, reason, now))
+		return;
 	if (hold_for_port(sv, ops, reason, now))
 		return;
 	enter(sv, ops, SV_STARTING, reason);
@@ -573,6 +579,8 @@ retry_run(struct sv *sv, const struct sv_ops *ops, int64_t now)
 	enum sv_start_error err;
 	pid_t pid;
 
+	if (hold_for_needs(sv, ops, "./run looked for again", now))
+		return;
 	if (hold_for_port(sv, ops, "./run looked for again", now))
 		return;
 	if (spawn(ops, argv, &sv->recipe, &pid, &err, text,
@@ -718,6 +726,8 @@ static void
 on_stop_cmd(struct sv *sv, const struct sv_ops *ops, const char *reason,
     int64_t now)
 {
+	if (sv->needs_wait)	/* nothing runs yet: the wait ends */
+		enter(sv, ops, SV_DOWN, reason);
 	switch (sv->state) {
 	case SV_STARTING:
 	case SV_UP:
@@ -761,7 +771,9 @@ sv_on_control(struct sv *sv, const struct sv_ops *ops, unsigned char byte,
 	case CTL_RESTART:
 		sv->want = SV_WANT_UP;
 		reset_restarts(sv);
-		if (sv->state == SV_STARTING || sv->state == SV_UP) {
+		if (sv->needs_wait)	/* nothing to stop: wait anew */
+			start(sv, ops, 1, reason, now);
+		else if (sv->state == SV_STARTING || sv->state == SV_UP) {
 			sv->restart_now = 1;
 			stop(sv, ops, reason, now);
 		} else
@@ -858,6 +870,8 @@ void
 sv_on_ready(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
 	(void)now;
+	if (sv->needs_wait)
+		return;		/* no ./run of this start yet */
 	if (sv->state == SV_STARTING)
 		become_up(sv, ops, SV_READY_YES, "ready");
 	else if (sv->state == SV_UP && sv->ready == SV_READY_NO) {
@@ -1222,4 +1236,82 @@ int
 sv_done(const struct sv *sv)
 {
 	return sv->done;
+}
+
+/*
+ * Start order.  A start (boot, u, o, r, backoff over) of a service with
+ * needs asks ops->needs_unmet first; while some are not up and ready it
+ * is held in starting with no child, their names in sv->waiting, and
+ * sv_on_needs() carries it on once the caller sees them all met.  The
+ * wait takes no timer here: the caller watches the needs' status files.
+ */
+static void
+set_waiting(struct sv *sv, const char *unmet)
+{
+	size_t len = strlen(unmet);
+
+	if (len >= sizeof sv->waiting)
+		len = sizeof sv->waiting - 1;
+	memcpy(sv->waiting, unmet, len);
+	sv->waiting[len] = '\0';
+}
+
+/* Returns 1 when the start is held until needs are met. */
+static int
+hold_for_needs(struct sv *sv, const struct sv_ops *ops, const char *reason,
+    int64_t now)
+{
+	char unmet[SV_WAITING_SIZE], why[SV_WAITING_SIZE + 160];
+
+	(void)now;
+	if (sv->conf.nneeds == 0 || ops->needs_unmet == NULL)
+		return 0;
+	unmet[0] = '\0';
+	ops->needs_unmet(ops->ctx, &sv->conf, unmet, sizeof unmet);
+	if (unmet[0] == '\0')
+		return 0;
+	snprintf(why, sizeof why, "%s (waiting for %s)", reason, unmet);
+	enter(sv, ops, SV_STARTING, why);
+	sv->paused = 0;
+	sv->pid = 0;
+	sv->needs_wait = 1;
+	set_waiting(sv, unmet);
+	return 1;
+}
+
+void
+sv_on_needs(struct sv *sv, const struct sv_ops *ops, const char *unmet,
+    int64_t now)
+{
+	char why[SV_WAITING_SIZE + 32], text[SV_TEXT_SIZE];
+	char *argv[] = { "./run", NULL };
+	enum sv_start_error err;
+
+	if (!sv->needs_wait || sv->state != SV_STARTING)
+		return;
+	if (unmet[0] != '\0') {
+		if (strncmp(unmet, sv->waiting, sizeof sv->waiting - 1) != 0) {
+			set_waiting(sv, unmet);
+			snprintf(why, sizeof why, "waiting for %s", sv->waiting);
+			note(sv, ops, why);
+		}
+		return;
+	}
+	sv->needs_wait = 0;
+	sv->waiting[0] = '\0';
+	if (hold_for_port(sv, ops, "needs met", now))
+		return;
+	note(sv, ops, "needs met");
+	if (spawn(ops, argv, &sv->recipe, &sv->pid, &err, text,
+	    sizeof text) == -1) {
+		start_failed(sv, ops, err, text, now);
+		return;
+	}
+	launched(sv, ops, now);
+}
+
+int
+sv_awaiting(const struct sv *sv)
+{
+	return sv->needs_wait;
 }

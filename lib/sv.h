@@ -7,8 +7,9 @@
  * launcher and a fake clock.  All times are monotonic milliseconds.
  *
  * Calling sequence: sv_init(), sv_boot(), then for each wakeup any of
- * sv_on_control(), sv_on_exit(), sv_on_ready(), sv_on_timer(); sleep
- * until sv_deadline(); stop when sv_done().
+ * sv_on_control(), sv_on_exit(), sv_on_ready(), sv_on_timer(); while
+ * sv_awaiting(), also sv_on_needs() when the needs may have changed;
+ * sleep until sv_deadline(); stop when sv_done().
  */
 #ifndef SID_SV_H
 #define SID_SV_H
@@ -118,8 +119,17 @@ struct sv_ops {
 	 */
 	void	(*event)(void *ctx, enum sv_state from, enum sv_state to,
 		    const char *reason);
+	/*
+	 * needs_unmet: the names of CONF's needs that are not up and ready
+	 * now, in conf order, space-separated, into UNMET (SIZE bytes,
+	 * "" on the call; "" when all are met).  NULL: all are met.
+	 */
+	void	(*needs_unmet)(void *ctx, const struct sv_conf *conf,
+		    char *unmet, size_t size);
 	void	*ctx;
 };
+
+#define SV_WAITING_SIZE	1024	/* needs not met, space-separated */
 
 struct sv {
 	enum sv_state	state;
@@ -167,6 +177,8 @@ struct sv {
 	int64_t		watchdog_at;	/* no WATCHDOG=1 by then: restart */
 	int		unhealthy;	/* this stop counts as a failed exit */
 	char		notice[256];	/* the last STATUS= */
+	int		needs_wait;	/* starting: a start held for needs */
+	char		waiting[SV_WAITING_SIZE];	/* ... those unmet */
 };
 
 /* sv_init: a service that is down and wants down, with default conf. */
@@ -221,6 +233,18 @@ void	sv_on_run_changed(struct sv *sv, const struct sv_ops *ops,
  */
 void	sv_on_notify(struct sv *sv, const struct sv_ops *ops,
 	    const char *msg, size_t len, int64_t now);
+
+/*
+ * sv_on_needs: UNMET, space-separated, are the needs not up and ready
+ * now ("" when all are).  A start held for them (sv_awaiting) goes on
+ * when none is left; otherwise the waiting list follows.  Outside such
+ * a wait it does nothing: a need lost after the start stops nothing.
+ */
+void	sv_on_needs(struct sv *sv, const struct sv_ops *ops,
+	    const char *unmet, int64_t now);
+
+/* sv_awaiting: 1 while a start is held until needs are met. */
+int	sv_awaiting(const struct sv *sv);
 
 /* sv_on_timer: act on every deadline at or before NOW. */
 void	sv_on_timer(struct sv *sv, const struct sv_ops *ops, int64_t now);

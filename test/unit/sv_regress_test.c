@@ -177,6 +177,17 @@ fake_event(void *ctx, enum sv_state from, enum sv_state to,
 	(void)reason;
 }
 
+/* Every need is met: start order is sv_test.c's. */
+static void
+fake_needs_unmet(void *ctx, const struct sv_conf *conf, char *unmet,
+    size_t size)
+{
+	(void)ctx;
+	(void)conf;
+	if (size > 0)
+		unmet[0] = '\0';
+}
+
 static struct rig *
 rig_new(void)
 {
@@ -190,6 +201,7 @@ rig_new(void)
 		.signal_service = fake_signal_service,
 		.probe = fake_probe,
 		.port_holder = fake_port_holder,
+		.needs_unmet = fake_needs_unmet,
 		.event = fake_event,
 		.ctx = t,
 	};

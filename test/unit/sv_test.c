@@ -72,6 +72,8 @@ struct fake {
 	int		pid_errno;	/* kill(pid > 0, sig) fails so */
 	unsigned	probe_ok_from;	/* probe N and later say 1; 0: never */
 	char		holder[128];	/* "": the port is free; else who holds it */
+	char		unmet[128];	/* the needs not met: "db cache" */
+	unsigned	needs_asks;
 	pid_t		listener_pgid;	/* the group whose listener is up, 0 */
 	pid_t		next_pid;
 	struct proc	procs[MAX_PROCS];	/* the processes that exist */
@@ -295,6 +297,18 @@ fake_port_holder(void *ctx, unsigned port, char *who, size_t size)
 	return 1;
 }
 
+/* The needs not met are UNMET. */
+static void
+fake_needs_unmet(void *ctx, const struct sv_conf *conf, char *unmet,
+    size_t size)
+{
+	struct fake *f = &((struct rig *)ctx)->fake;
+
+	CHECK(conf->nneeds > 0);
+	f->needs_asks++;
+	snprintf(unmet, size, "%s", f->unmet);
+}
+
 static void
 fake_event(void *ctx, enum sv_state from, enum sv_state to,
     const char *reason)
@@ -329,6 +343,7 @@ rig_new(void)
 	t->ops.signal_service = fake_signal_service;
 	t->ops.probe = fake_probe;
 	t->ops.port_holder = fake_port_holder;
+	t->ops.needs_unmet = fake_needs_unmet;
 	t->ops.event = fake_event;
 	t->ops.ctx = t;
 	conf_defaults(&t->fake.conf);
@@ -2238,6 +2253,19 @@ rig_with_check(void)
 	return t;
 }
 
+/* Start order: a service that needs db and cache. */
+static struct rig *
+rig_needs(const char *unmet)
+{
+	struct rig *t = rig_new();
+
+	t->fake.conf.nneeds = 2;
+	strcpy(t->fake.conf.needs[0], "db");
+	strcpy(t->fake.conf.needs[1], "cache");
+	snprintf(t->fake.unmet, sizeof t->fake.unmet, "%s", unmet);
+	return t;
+}
+
 static void
 no_check_no_health_timers(void)
 {
@@ -2503,6 +2531,249 @@ notify_ignored_without_the_socket_or_when_down(void)
 	CHECK_STR(t->sv.notice, "");
 }
 
+static void
+needs_met(struct rig *t, const char *unmet)
+{
+	snprintf(t->fake.unmet, sizeof t->fake.unmet, "%s", unmet);
+	sv_on_needs(&t->sv, &t->ops, unmet, t->now);
+}
+
+static void
+needs_unmet_hold_the_start_in_starting(void)
+{
+	struct rig *t = rig_needs("db cache");
+	char text[4096];
+
+	boot_up(t);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(t->sv.pid == 0);
+	CHECK(sv_awaiting(&t->sv));
+	CHECK_STR(t->sv.waiting, "db cache");
+	CHECK(runs(t) == 0);
+	CHECK(t->sv.attempts == 0);
+	CHECK_STR(last_event_text(t),
+	    "down -> starting boot (waiting for db cache)");
+	/* No timer: the caller watches the needs. */
+	CHECK(sv_deadline(&t->sv) == -1);
+	status_format(text, sizeof text, &t->sv, 0);
+	CHECK(strstr(text, "\nwaiting=db cache\n") != NULL);
+	CHECK(strstr(text, "\npid=0\n") != NULL);
+	CHECK(starts_with(text, "state=starting\n"));
+}
+
+static void
+needs_waiting_list_follows_then_start_when_met(void)
+{
+	struct rig *t = rig_needs("db cache");
+	size_t mark;
+
+	boot_up(t);
+	t->now += 50;
+	needs_met(t, "cache");
+	CHECK_STR(t->sv.waiting, "cache");
+	CHECK_STR(last_event_text(t), "starting -> starting waiting for cache");
+	mark = t->fake.nevents;
+	needs_met(t, "cache");		/* no news: no event */
+	CHECK(t->fake.nevents == mark);
+	CHECK(runs(t) == 0);
+	t->now += 50;
+	needs_met(t, "");
+	CHECK(runs(t) == 1);
+	CHECK(!sv_awaiting(&t->sv));
+	CHECK_STR(t->sv.waiting, "");
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.pid != 0);
+	CHECK(find_event(t, mark, "starting -> starting needs met") >= 0);
+	CHECK_STR(last_event_text(t), "starting -> up started");
+}
+
+static void
+needs_already_met_start_at_once(void)
+{
+	struct rig *t = rig_needs("");
+
+	boot_up(t);
+	CHECK(t->fake.needs_asks == 1);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(runs(t) == 1);
+	CHECK_STR(t->sv.waiting, "");
+	CHECK(find_event(t, 0, "down -> starting boot") == 0);
+	CHECK_STR(last_event_text(t), "starting -> up started");
+}
+
+static void
+no_needs_never_asks(void)
+{
+	struct rig *t = rig_new();
+
+	boot_up(t);
+	CHECK(t->fake.needs_asks == 0);
+	CHECK(t->sv.state == SV_UP);
+}
+
+static void
+needs_wait_is_cancelled_by_d(void)
+{
+	struct rig *t = rig_needs("db");
+
+	t->fake.has_finish = 1;
+	boot_up(t);
+	CHECK(control(t, 'd') == 0);
+	CHECK(t->sv.state == SV_DOWN);
+	CHECK(!sv_awaiting(&t->sv));
+	CHECK_STR(t->sv.waiting, "");
+	CHECK_STR(last_event_text(t), "starting -> down control: d");
+	CHECK(signals_since(t, 0) == 0);
+	CHECK(t->fake.nlaunches == 0);		/* no ./finish either */
+	CHECK(sv_deadline(&t->sv) == -1);
+	needs_met(t, "");
+	CHECK(runs(t) == 0);
+	CHECK(t->sv.state == SV_DOWN);
+}
+
+static void
+needs_wait_ends_with_x(void)
+{
+	struct rig *t = rig_needs("db");
+
+	boot_up(t);
+	CHECK(control(t, 'x') == 0);
+	CHECK(t->sv.state == SV_DOWN);
+	CHECK(sv_done(&t->sv));
+}
+
+static void
+needs_u_is_noted_and_r_waits_anew(void)
+{
+	struct rig *t = rig_needs("db");
+	unsigned reloads;
+
+	boot_up(t);
+	CHECK(control(t, 'u') == 0);
+	CHECK_STR(last_event_text(t), "starting -> starting control: u");
+	CHECK(sv_awaiting(&t->sv));
+	reloads = t->fake.reloads;
+	CHECK(control(t, 'r') == 0);
+	CHECK(t->fake.reloads == reloads + 1);	/* conf read again */
+	CHECK(signals_since(t, 0) == 0);
+	CHECK(sv_awaiting(&t->sv));
+	CHECK_STR(last_event_text(t),
+	    "starting -> starting control: r (waiting for db)");
+	needs_met(t, "");
+	CHECK(t->sv.state == SV_UP);
+	CHECK(runs(t) == 1);
+}
+
+static void
+needs_o_when_down_waits_too(void)
+{
+	struct rig *t = rig_needs("db");
+
+	boot_down(t);
+	CHECK(control(t, 'o') == 0);
+	CHECK(sv_awaiting(&t->sv));
+	CHECK_STR(last_event_text(t),
+	    "down -> starting control: o (waiting for db)");
+	needs_met(t, "");
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.want == SV_WANT_ONCE);
+}
+
+static void
+needs_restart_after_backoff_waits_again(void)
+{
+	struct rig *t = rig_needs("");
+
+	boot_up(t);
+	CHECK(runs(t) == 1);
+	snprintf(t->fake.unmet, sizeof t->fake.unmet, "db");
+	run_dies(t, 10, exited(1));
+	CHECK(t->sv.state == SV_BACKOFF);
+	fire(t);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(sv_awaiting(&t->sv));
+	CHECK(runs(t) == 1);
+	CHECK_STR(last_event_text(t),
+	    "backoff -> starting backoff over (waiting for db)");
+	CHECK(sv_deadline(&t->sv) == -1);
+	needs_met(t, "");
+	CHECK(runs(t) == 2);
+	CHECK(t->sv.state == SV_UP);
+}
+
+static void
+needs_lost_after_the_start_change_nothing(void)
+{
+	struct rig *t = rig_needs("");
+	size_t mark;
+
+	boot_up(t);
+	mark = t->fake.nevents;
+	needs_met(t, "db cache");
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->fake.nevents == mark);
+	CHECK(signals_since(t, 0) == 0);
+	CHECK_STR(t->sv.waiting, "");
+}
+
+static void
+needs_then_readiness_before_up(void)
+{
+	struct rig *t = rig_needs("db");
+
+	t->fake.conf.notification_fd = 3;
+	boot_up(t);
+	/* A stray readiness while nothing runs is no readiness. */
+	sv_on_ready(&t->sv, &t->ops, t->now);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(runs(t) == 0);
+	needs_met(t, "");
+	CHECK(runs(t) == 1);
+	CHECK(t->sv.state == SV_STARTING);
+	CHECK(sv_deadline(&t->sv) == t->now + t->fake.conf.ready_timeout_ms);
+	sv_on_ready(&t->sv, &t->ops, t->now);
+	CHECK(t->sv.state == SV_UP);
+	CHECK(t->sv.ready == SV_READY_YES);
+}
+
+static void
+needs_met_then_held_port_goes_to_backoff(void)
+{
+	struct rig *t = rig_needs("db");
+
+	t->fake.conf.ready_port = 8080;
+	boot_up(t);
+	snprintf(t->fake.holder, sizeof t->fake.holder, "pid 9 (nginx)");
+	needs_met(t, "");
+	CHECK(t->sv.state == SV_BACKOFF);
+	CHECK(runs(t) == 0);
+	t->fake.holder[0] = '\0';
+	fire(t);			/* the needs are asked again: met */
+	CHECK(runs(t) == 1);
+	CHECK(t->sv.state == SV_STARTING);
+}
+
+static void
+needs_hold_a_run_that_appears(void)
+{
+	struct rig *t = rig_needs("");
+
+	t->fake.run_fails = SV_START_MISSING;
+	t->fake.run_errno = ENOENT;
+	boot_up(t);
+	CHECK(t->sv.state == SV_FAILED);
+	snprintf(t->fake.unmet, sizeof t->fake.unmet, "db");
+	t->fake.run_fails = SV_START_OK;
+	sv_on_run_changed(&t->sv, &t->ops, t->now);
+	CHECK(runs(t) == 0);
+	CHECK(sv_awaiting(&t->sv));
+	CHECK_STR(last_event_text(t),
+	    "failed -> starting ./run looked for again (waiting for db)");
+	needs_met(t, "");
+	CHECK(runs(t) == 1);
+	CHECK(t->sv.state == SV_UP);
+}
+
 int
 main(void)
 {
@@ -2586,6 +2857,19 @@ main(void)
 		CHECK_TEST(notify_ready_timeout_names_the_socket),
 		CHECK_TEST(watchdog_fed_then_starved),
 		CHECK_TEST(notify_ignored_without_the_socket_or_when_down),
+		CHECK_TEST(needs_unmet_hold_the_start_in_starting),
+		CHECK_TEST(needs_waiting_list_follows_then_start_when_met),
+		CHECK_TEST(needs_already_met_start_at_once),
+		CHECK_TEST(no_needs_never_asks),
+		CHECK_TEST(needs_wait_is_cancelled_by_d),
+		CHECK_TEST(needs_wait_ends_with_x),
+		CHECK_TEST(needs_u_is_noted_and_r_waits_anew),
+		CHECK_TEST(needs_o_when_down_waits_too),
+		CHECK_TEST(needs_restart_after_backoff_waits_again),
+		CHECK_TEST(needs_lost_after_the_start_change_nothing),
+		CHECK_TEST(needs_then_readiness_before_up),
+		CHECK_TEST(needs_met_then_held_port_goes_to_backoff),
+		CHECK_TEST(needs_hold_a_run_that_appears),
 	};
 
 	return check_run(tests, CHECK_LEN(tests));
