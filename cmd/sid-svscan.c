@@ -76,11 +76,9 @@
 #include "selfpipe.h"
 #include "status.h"
 #include "svcheck.h"
+#include "tree.h"
 
 #define CTL_DIR		".sid-svscan"
-#define RESTART_MIN_MS	250	/* a sid-supervise that died: first retry */
-#define RESTART_MAX_MS	2000
-#define HEALTHY_MS	10000	/* a sid-supervise this old died: retry fast */
 #define FOREIGN_MS	100	/* another tree's sid-supervise: recheck */
 #define DRAIN_STEP_MS	20	/* logger drain: status check period */
 #define DRAIN_MAX_MS	5000	/* logger drain: then x regardless */
@@ -99,9 +97,8 @@ extern char **environ;
 /* One sid-supervise we run, for a service or its logger. */
 struct sup {
 	pid_t		 pid;		/* 0: not running */
-	int64_t		 started;	/* when it was started */
 	int64_t		 start_at;	/* -1: no start pending */
-	int64_t		 delay_ms;	/* the next restart delay */
+	struct tree_restart rs;		/* when it started, the next delay */
 	int		 quitting;	/* x sent: do not restart */
 };
 
@@ -141,6 +138,10 @@ struct svc {
 	int64_t		 foreign_until;	/* takeover: x a foreign logger then */
 	struct stream	 out[2];	/* without log/: stdout, stderr */
 	struct output	 kept;
+	char		**needs;	/* conf's needs, as last loaded */
+	size_t		 nneeds;
+	struct stat	 conf_st;	/* the conf they were loaded from */
+	int		 conf_known;
 };
 
 static char		 scan_abs[PATH_MAX];	/* DIR, absolute */
@@ -197,6 +198,9 @@ usage(const char *what, const char *arg)
 }
 
 static void	read_output(struct svc *, const struct pollfd *);
+static void	set_needs(struct svc *, const struct sv_conf *, size_t);
+static void	advance_shutdown(int64_t);
+static void	check_cycles(int);
 static void	flush_output(struct svc *);
 static int	check_scan_dir(int64_t);
 
@@ -265,7 +269,8 @@ add_svc(const char *name, size_t slot)
 	}
 	s->kept.fd = -1;
 	s->main.start_at = s->log.start_at = -1;
-	s->main.delay_ms = s->log.delay_ms = RESTART_MIN_MS;
+	tree_restart_init(&s->main.rs);
+	tree_restart_init(&s->log.rs);
 	memmove(svcs + slot + 1, svcs + slot, (nsvcs - slot) * sizeof *svcs);
 	svcs[slot] = s;
 	nsvcs++;
@@ -306,6 +311,7 @@ free_svc(struct svc *s)
 		lines_free(&s->out[i].shown);
 	}
 	close_fd(&s->kept.fd);
+	set_needs(s, NULL, 0);
 	free(s->dir);
 	free(s->label);
 	free(s->name);
@@ -425,9 +431,9 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 	if (proc_spawn(argv, &r, &p->pid, &unused, &why) == -1) {
 		sid_warn_sys("unable to start %s %s", supervise_bin, dir);
 		p->pid = 0;
-		p->start_at = now + p->delay_ms;
+		p->start_at = now + p->rs.delay_ms;
 	}
-	p->started = now;
+	tree_restart_started(&p->rs, now);
 }
 
 /* ---- scanning ---- */
@@ -537,7 +543,7 @@ new_service(const char *name, size_t slot, const struct stat *st,
 	s->has_log = is_dir(log, &lst);
 	if (open_pipes(s) == -1) {
 		sid_warn_sys("unable to create a pipe for %s", s->label);
-		s->main.start_at = now + RESTART_MAX_MS;
+		s->main.start_at = now + TREE_RESTART_MAX_MS;
 		return;
 	}
 	note_change(REPORT_ADDED, s->name);
@@ -625,6 +631,8 @@ scan(int64_t now)
 	}
 	if (waiting && next_scan_at > now + 100)
 		next_scan_at = now + 100;
+	if (!shutting_down)
+		check_cycles(0);
 }
 
 /* ---- children ---- */
@@ -646,19 +654,18 @@ report_escalation(const struct svc *s)
 static void
 schedule_restart(struct sup *p, int64_t now)
 {
-	if (now - p->started >= HEALTHY_MS)
-		p->delay_ms = RESTART_MIN_MS;
-	p->start_at = now + p->delay_ms;
-	if (p->delay_ms < RESTART_MAX_MS)
-		p->delay_ms *= 2;
+	p->start_at = tree_restart_died(&p->rs, now);
 }
 
 static void
 on_main_exit(struct svc *s, int64_t now)
 {
 	s->main.pid = 0;
-	if (shutting_down)
+	if (shutting_down) {
 		report_escalation(s);
+		advance_shutdown(now);
+		return;
+	}
 	if (s->removed) {
 		remove_service(s, now);
 		return;
@@ -779,6 +786,7 @@ write_report(int restart)
 		if (svcs[i]->has_log)
 			gather_unit(svcs[i], &svcs[i]->log, restart);
 	}
+	check_cycles(1);
 	n = (size_t)snprintf(head, sizeof head, "scan %lu\n", ++report_seq);
 	len = report_format(&pending, NULL, 0);
 	if ((text = malloc(n + len + 1)) == NULL) {
@@ -1086,6 +1094,212 @@ next_deadline(int64_t now)
 	return at;
 }
 
+/* ---- needs: cycles and the order of a shutdown (lib/tree.h) ---- */
+
+static char		**cycles_seen;	/* said on stderr, as they were */
+static size_t		  ncycles_seen;
+
+/* S needs the N first names of CONF's needs now (NULL: none). */
+static void
+set_needs(struct svc *s, const struct sv_conf *conf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nneeds; i++)
+		free(s->needs[i]);
+	free(s->needs);
+	s->needs = NULL;
+	s->nneeds = 0;
+	if (conf == NULL || n == 0)
+		return;
+	if ((s->needs = calloc(n, sizeof *s->needs)) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if ((s->needs[s->nneeds] = strdup(conf->needs[i])) != NULL)
+			s->nneeds++;
+}
+
+/*
+ * S's needs from its conf, read again only when the file changed.  A
+ * conf that does not load keeps the needs it had (the scan report says
+ * it is invalid).
+ */
+static void
+load_needs(struct svc *s)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	struct sv_conf conf;
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/conf", s->dir);
+	if (stat(path, &st) == -1) {
+		if (s->conf_known && s->conf_st.st_ino == 0)
+			return;
+		memset(&s->conf_st, 0, sizeof s->conf_st);
+		s->conf_known = 1;
+		set_needs(s, NULL, 0);
+		return;
+	}
+	if (s->conf_known && st.st_dev == s->conf_st.st_dev &&
+	    st.st_ino == s->conf_st.st_ino &&
+	    st.st_size == s->conf_st.st_size &&
+	    st.st_mtim.tv_sec == s->conf_st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == s->conf_st.st_mtim.tv_nsec)
+		return;
+	if (conf_load(path, path, &conf, err, sizeof err) == -1)
+		return;
+	s->conf_st = st;
+	s->conf_known = 1;
+	set_needs(s, &conf, conf.nneeds);
+}
+
+/*
+ * The tree of the services we run (removed ones too when ALL), into T
+ * with NODES (room for nsvcs; the caller frees both).  Returns 0, or
+ * -1 (out of memory: no order, no cycles).
+ */
+static int
+build_tree(struct tree *t, struct tree_node **nodes, int all)
+{
+	struct tree_node *n;
+	size_t i, k = 0;
+
+	if ((*nodes = calloc(nsvcs + 1, sizeof **nodes)) == NULL)
+		return -1;
+	for (i = 0; i < nsvcs; i++) {
+		if (!all && svcs[i]->removed)
+			continue;
+		n = &(*nodes)[k++];
+		n->name = svcs[i]->name;
+		n->needs = (const char *const *)svcs[i]->needs;
+		n->nneeds = svcs[i]->nneeds;
+		n->alive = svcs[i]->main.pid != 0;
+		n->asked = svcs[i]->main.quitting;
+	}
+	if (tree_build(t, *nodes, k) == -1) {
+		free(*nodes);
+		return -1;
+	}
+	return 0;
+}
+
+/* The names of cycle K, escaped, joined by " -> ": malloc'd. */
+static char *
+cycle_label(const struct tree *t, size_t k)
+{
+	const char **names;
+	size_t n, i, size = 1, len = 0;
+	char *text = NULL;
+
+	if ((names = calloc(t->n + 2, sizeof *names)) == NULL)
+		return NULL;
+	n = tree_cycle(t, k, names);
+	for (i = 0; i < n; i++)
+		size += ESC_SIZE(strlen(names[i])) + 4;
+	if ((text = malloc(size)) != NULL) {
+		text[0] = '\0';
+		for (i = 0; i < n; i++) {
+			if (i > 0) {
+				memcpy(text + len, " -> ", 5);
+				len += 4;
+			}
+			esc_text(text + len, size - len, names[i]);
+			len += strlen(text + len);
+		}
+	}
+	free(names);
+	return text;
+}
+
+/*
+ * After a scan: the needs as the confs say now, and one line on stderr
+ * for each cycle not seen at the last scan.  With REPORT, the cycle
+ * lines of the scan report too.
+ */
+static void
+check_cycles(int report)
+{
+	struct tree_node *nodes;
+	const char **names;
+	struct tree t;
+	char **now = NULL, *text;
+	size_t i, j, k, n = 0;
+	int old;
+
+	for (i = 0; i < nsvcs; i++)
+		if (!svcs[i]->removed)
+			load_needs(svcs[i]);
+	if (build_tree(&t, &nodes, 0) == -1)
+		return;
+	if (tree_ncycles(&t) > 0 &&
+	    (now = calloc(tree_ncycles(&t), sizeof *now)) == NULL)
+		goto out;
+	for (k = 0; k < tree_ncycles(&t); k++) {
+		if ((text = cycle_label(&t, k)) == NULL)
+			continue;
+		for (old = 0, j = 0; j < ncycles_seen && !old; j++)
+			old = strcmp(cycles_seen[j], text) == 0;
+		if (!old)
+			sid_error("cycle %s: these services wait for each "
+			    "other", text);
+		now[n++] = text;
+		if (report && (names = calloc(t.n + 2, sizeof *names)) !=
+		    NULL) {
+			report_cycle(&pending, names, tree_cycle(&t, k,
+			    names));
+			free(names);
+		}
+	}
+	for (j = 0; j < ncycles_seen; j++)
+		free(cycles_seen[j]);
+	free(cycles_seen);
+	cycles_seen = now;
+	ncycles_seen = n;
+out:
+	tree_free(&t);
+	free(nodes);
+}
+
+/*
+ * Shutting down: x to every service that no running service needs any
+ * more (lib/tree.h decides; a cycle goes together), and once every
+ * service is gone, the loggers.
+ */
+static void
+advance_shutdown(int64_t now)
+{
+	struct tree_node *nodes;
+	struct tree t;
+	size_t *stop, n, i, k = 0;
+	int loggers;
+
+	if (build_tree(&t, &nodes, 1) == -1) {
+		/* No order without memory: everything at once, as before. */
+		for (i = nsvcs; i-- > 0;)
+			remove_service(svcs[i], now);
+		return;
+	}
+	if ((stop = calloc(t.n + 1, sizeof *stop)) == NULL) {
+		tree_free(&t);
+		free(nodes);
+		for (i = nsvcs; i-- > 0;)
+			remove_service(svcs[i], now);
+		return;
+	}
+	k = tree_stop_now(&t, stop);
+	loggers = tree_loggers_may_stop(&t);
+	/* nodes[] are svcs[] in order (all of them): the same index. */
+	for (n = 0; n < k; n++)
+		remove_service(svcs[stop[n]], now);
+	free(stop);
+	tree_free(&t);
+	free(nodes);
+	if (loggers)
+		for (i = nsvcs; i-- > 0;)
+			if (svcs[i]->main.pid == 0)
+				remove_service(svcs[i], now);
+}
+
 /* ---- shutdown ---- */
 
 static void
@@ -1104,13 +1318,18 @@ begin_shutdown(int64_t now)
 		if (conf_load(path, path, &conf, err, sizeof err) == 0 &&
 		    conf.stop_grace_ms > grace)
 			grace = conf.stop_grace_ms;
+		load_needs(svcs[i]);
 	}
 	if (grace == 0)
 		grace = 10000;
 	/* Escalation takes one grace; a group stuck after it, another. */
 	shutdown_until = now + 2 * grace + STOP_MARGIN_MS;
-	for (i = nsvcs; i-- > 0;)
-		remove_service(svcs[i], now);
+	for (i = 0; i < nsvcs; i++) {
+		svcs[i]->removed = 1;
+		svcs[i]->main.start_at = svcs[i]->log.start_at = -1;
+	}
+	/* Dependents first, what they need after, loggers last. */
+	advance_shutdown(now);
 }
 
 /* Past the deadline: kill what is left, and say so. */
