@@ -26,7 +26,7 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	export SID_SCANDIR="$T/scan"
 	mkdir -p "$SID_SCANDIR"
-	SVSCAN_BIN="$SID_ROOT/sid-svscan"
+	SVSCAN_BIN=${TREE_SVSCAN_BIN:-$SID_ROOT/sid-svscan}
 	SVSCAN_PID=
 	SVSCAN_PIDS=()
 	ORDER="$T/order"
