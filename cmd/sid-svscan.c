@@ -1307,8 +1307,10 @@ begin_shutdown(int64_t now)
 {
 	char path[PATH_MAX], err[256];
 	struct sv_conf conf;
+	struct tree_node *nodes;
+	struct tree t;
 	int64_t grace = 0;
-	size_t i;
+	size_t i, depth = 1;
 
 	if (shutting_down)
 		return;
@@ -1322,8 +1324,17 @@ begin_shutdown(int64_t now)
 	}
 	if (grace == 0)
 		grace = 10000;
-	/* Escalation takes one grace; a group stuck after it, another. */
-	shutdown_until = now + 2 * grace + STOP_MARGIN_MS;
+	/*
+	 * Escalation takes one grace; a group stuck after it, another.  A
+	 * chain of needs stops one link after the other: that, each link.
+	 */
+	if (build_tree(&t, &nodes, 1) == 0) {
+		if ((depth = tree_depth(&t)) < 1)
+			depth = 1;
+		tree_free(&t);
+		free(nodes);
+	}
+	shutdown_until = now + (int64_t)depth * 2 * grace + STOP_MARGIN_MS;
 	for (i = 0; i < nsvcs; i++) {
 		svcs[i]->removed = 1;
 		svcs[i]->main.start_at = svcs[i]->log.start_at = -1;

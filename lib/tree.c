@@ -263,6 +263,50 @@ tree_stop_now(struct tree *t, size_t *out)
 	return n;
 }
 
+size_t
+tree_depth(const struct tree *t)
+{
+	size_t *depth, *order, *count, i, j, v, u, c, best = 0;
+
+	if (t->n == 0)
+		return 0;
+	depth = calloc(t->n, sizeof *depth);
+	order = calloc(t->n, sizeof *order);
+	count = calloc(t->n + 1, sizeof *count);
+	if (depth == NULL || order == NULL || count == NULL) {
+		best = t->n;		/* the most it can be */
+		goto out;
+	}
+	/*
+	 * Tarjan numbers a component after every one it reaches: what a
+	 * node needs has a smaller number.  Nodes by component, then.
+	 */
+	for (i = 0; i < t->n; i++)
+		count[t->comp[i] + 1]++;
+	for (i = 1; i <= t->n; i++)
+		count[i] += count[i - 1];
+	for (i = 0; i < t->n; i++)
+		order[count[t->comp[i]]++] = i;
+	for (i = 0; i < t->n; i++) {
+		v = order[i];
+		c = t->comp[v];
+		if (depth[c] == 0)
+			depth[c] = 1;
+		for (j = t->first[v]; j < t->first[v + 1]; j++) {
+			u = t->edge[j];
+			if (t->comp[u] != c && depth[t->comp[u]] + 1 > depth[c])
+				depth[c] = depth[t->comp[u]] + 1;
+		}
+		if (depth[c] > best)
+			best = depth[c];
+	}
+out:
+	free(depth);
+	free(order);
+	free(count);
+	return best;
+}
+
 int
 tree_loggers_may_stop(const struct tree *t)
 {

@@ -95,6 +95,13 @@ int	tree_may_stop(struct tree *t, size_t i);
  */
 size_t	tree_stop_now(struct tree *t, size_t *out);
 
+/*
+ * tree_depth: the number of rounds a shutdown takes at most: the
+ * longest chain of needs, a cycle counting as one (1 for services that
+ * need nothing of the tree, 0 for no services).
+ */
+size_t	tree_depth(const struct tree *t);
+
 /* tree_loggers_may_stop: no node is alive: the loggers' turn. */
 int	tree_loggers_may_stop(const struct tree *t);
 

@@ -217,6 +217,23 @@ a_cycle_alone_stops_at_once(void)
 	tree_free(&t);
 }
 
+static void
+depth_counts_the_longest_chain_a_cycle_as_one(void)
+{
+	build("a b c");
+	CHECK(tree_depth(&t) == 1);
+	tree_free(&t);
+	build("a:b b:c c d:c");
+	CHECK(tree_depth(&t) == 3);
+	tree_free(&t);
+	build("a:b b:a,c c x:a");
+	CHECK(tree_depth(&t) == 3);
+	tree_free(&t);
+	build("");
+	CHECK(tree_depth(&t) == 0);
+	tree_free(&t);
+}
+
 /* ---- cycles ---- */
 
 static void
@@ -296,6 +313,7 @@ main(void)
 		CHECK_TEST(loggers_wait_for_every_service),
 		CHECK_TEST(a_cycle_is_stopped_together),
 		CHECK_TEST(a_cycle_alone_stops_at_once),
+		CHECK_TEST(depth_counts_the_longest_chain_a_cycle_as_one),
 		CHECK_TEST(no_needs_no_cycle),
 		CHECK_TEST(two_cycle_from_its_smallest_name),
 		CHECK_TEST(three_cycle_from_its_smallest_name),
