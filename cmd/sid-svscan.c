@@ -39,6 +39,12 @@
  * them escaped (lib/escape.h), and a sid-supervise gets "./NAME", which
  * cannot be taken for an option.
  *
+ * What to start again and when, the needs between services (their
+ * cycles, said in the scan report and once on stderr) and the order of
+ * a shutdown (dependents first, unrelated services together, loggers
+ * after every service) are decided in lib/tree.h; this file wires them
+ * to the directory, fork/exec, pipes, signals and poll.
+ *
  * Exit codes: 0 after SIGTERM or SIGINT (never on its own as PID 1), 64
  * usage, 111 setup failed.
  */
