@@ -39,11 +39,13 @@
  * them escaped (lib/escape.h), and a sid-supervise gets "./NAME", which
  * cannot be taken for an option.
  *
- * What to start again and when, the needs between services (their
- * cycles, said in the scan report and once on stderr) and the order of
- * a shutdown (dependents first, unrelated services together, loggers
- * after every service) are decided in lib/tree.h; this file wires them
- * to the directory, fork/exec, pipes, signals and poll.
+ * What a scan starts (the services it found new, all at once, each
+ * logger before its service), what to start again and when, the needs
+ * between services (their cycles, said in the scan report and once on
+ * stderr) and the order of a shutdown (dependents first, unrelated
+ * services together, loggers after every service) are decided in
+ * lib/tree.h; this file wires them to the directory, fork/exec, pipes,
+ * signals and poll.
  *
  * Exit codes: 0 after SIGTERM or SIGINT (never on its own as PID 1), 64
  * usage, 111 setup failed.
@@ -103,8 +105,7 @@ extern char **environ;
 /* One sid-supervise we run, for a service or its logger. */
 struct sup {
 	pid_t		 pid;		/* 0: not running */
-	int64_t		 start_at;	/* -1: no start pending */
-	struct tree_restart rs;		/* when it started, the next delay */
+	struct tree_unit u;		/* its start pending, its delay */
 	int		 quitting;	/* x sent: do not restart */
 };
 
@@ -137,6 +138,8 @@ struct svc {
 	int		 seen;		/* found by the current scan */
 	int		 removed;	/* gone from DIR, or shutting down */
 	int		 has_log;
+	int		 fresh;		/* added by this scan, not started */
+	int		 ready;		/* its pipes are made */
 	struct sup	 main, log;
 	int		 pipe_r, pipe_w;	/* -1 when none */
 	int		 draining;	/* logger told to end at EOF */
@@ -274,9 +277,8 @@ add_svc(const char *name, size_t slot)
 		s->out[i].shown = (struct lines)LINES_INIT(LINE_MAX_PREFIX);
 	}
 	s->kept.fd = -1;
-	s->main.start_at = s->log.start_at = -1;
-	tree_restart_init(&s->main.rs);
-	tree_restart_init(&s->log.rs);
+	tree_unit_init(&s->main.u);
+	tree_unit_init(&s->log.u);
 	memmove(svcs + slot + 1, svcs + slot, (nsvcs - slot) * sizeof *svcs);
 	svcs[slot] = s;
 	nsvcs++;
@@ -390,7 +392,7 @@ evict_foreign(struct svc *s, struct sup *p, int64_t now)
 {
 	if (sup_send(s, p, "") == -1)
 		return 0;
-	p->start_at = now + FOREIGN_MS;
+	tree_unit_later(&p->u, now + FOREIGN_MS);
 	if (p == &s->main) {
 		sup_send(s, p, "x");
 		return 1;
@@ -413,9 +415,9 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 	    .notify_fd = -1, .cgroup_fd = -1 };
 	char dir[PATH_MAX], *argv[] = { supervise_bin, dir, NULL };
 	enum sv_start_error why;
-	int unused;
+	int unused, ok = 1;
 
-	p->start_at = -1;
+	tree_unit_cancel(&p->u);
 	if (evict_foreign(s, p, now))
 		return;
 	snprintf(dir, sizeof dir, "%s%s", s->dir, p == &s->log ? "/log" : "");
@@ -437,9 +439,30 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 	if (proc_spawn(argv, &r, &p->pid, &unused, &why) == -1) {
 		sid_warn_sys("unable to start %s %s", supervise_bin, dir);
 		p->pid = 0;
-		p->start_at = now + p->rs.delay_ms;
+		ok = 0;
 	}
-	tree_restart_started(&p->rs, now);
+	tree_unit_started(&p->u, ok, now);
+}
+
+/* What lib/tree.h says: unit A of S, now or later. */
+static void
+do_start(struct svc *s, const struct tree_action *a, int64_t now)
+{
+	struct sup *p = a->log ? &s->log : &s->main;
+
+	if (a->at <= now)
+		start_sup(s, p, now);
+	else
+		tree_unit_later(&p->u, a->at);
+}
+
+/* The units of S, for lib/tree.h. */
+static struct tree_svc
+tree_svc_of(struct svc *s)
+{
+	struct tree_svc ts = { s->has_log ? &s->log.u : NULL, &s->main.u };
+
+	return ts;
 }
 
 /* ---- scanning ---- */
@@ -523,10 +546,12 @@ open_pipes(struct svc *s)
 	return 0;
 }
 
-/* NAME, the directory ST, is new in DIR: start it (its logger first). */
+/*
+ * NAME, the directory ST, is new in DIR: add it, to be started when the
+ * scan is over (start_fresh).
+ */
 static void
-new_service(const char *name, size_t slot, const struct stat *st,
-    int64_t now)
+new_service(const char *name, size_t slot, const struct stat *st)
 {
 	char log[PATH_MAX], label[ESC_SIZE(NAME_MAX)];
 	struct stat lst;
@@ -547,15 +572,41 @@ new_service(const char *name, size_t slot, const struct stat *st,
 	}
 	snprintf(log, sizeof log, "%s/log", s->dir);
 	s->has_log = is_dir(log, &lst);
+	s->fresh = 1;
 	if (open_pipes(s) == -1) {
 		sid_warn_sys("unable to create a pipe for %s", s->label);
-		s->main.start_at = now + TREE_RESTART_MAX_MS;
 		return;
 	}
+	s->ready = 1;
 	note_change(REPORT_ADDED, s->name);
-	if (s->has_log)
-		start_sup(s, &s->log, now);
-	start_sup(s, &s->main, now);
+}
+
+/*
+ * The services this scan added, started as lib/tree.h says: all at
+ * once, each its logger first.  In batches, so that no memory is needed.
+ */
+static void
+start_fresh(int64_t now)
+{
+	struct tree_found found[64];
+	struct tree_action act[2 * LEN(found)];
+	struct svc *batch[LEN(found)];
+	size_t i = 0, n, k, j;
+
+	while (i < nsvcs) {
+		for (n = 0; i < nsvcs && n < LEN(found); i++) {
+			if (!svcs[i]->fresh)
+				continue;
+			svcs[i]->fresh = 0;
+			batch[n] = svcs[i];
+			found[n].has_log = svcs[i]->has_log;
+			found[n].ready = svcs[i]->ready;
+			n++;
+		}
+		k = tree_scan_starts(found, n, now, act);
+		for (j = 0; j < k; j++)
+			do_start(batch[act[j].svc], &act[j], now);
+	}
 }
 
 /* A service left DIR (or we shut down): stop it, its logger after. */
@@ -565,7 +616,8 @@ remove_service(struct svc *s, int64_t now)
 	if (!s->removed && !shutting_down)
 		note_change(REPORT_REMOVED, s->name);
 	s->removed = 1;
-	s->main.start_at = s->log.start_at = -1;
+	tree_unit_cancel(&s->main.u);
+	tree_unit_cancel(&s->log.u);
 	if (s->main.pid != 0) {
 		sup_quit(s, &s->main);
 	} else if (s->log.pid != 0 && !s->draining) {
@@ -605,7 +657,7 @@ scan_entry(const char *name, int64_t now)
 	if (!has_run(name))
 		return 1;	/* still being written */
 	if (!shutting_down)
-		new_service(name, slot, &st, now);
+		new_service(name, slot, &st);
 	return 0;
 }
 
@@ -630,6 +682,7 @@ scan(int64_t now)
 	while ((de = readdir(d)) != NULL)
 		waiting |= scan_entry(de->d_name, now);
 	closedir(d);
+	start_fresh(now);
 	for (i = nsvcs; i-- > 0;) {
 		s = svcs[i];
 		if (!s->seen && !s->removed)
@@ -656,39 +709,32 @@ report_escalation(const struct svc *s)
 		    esc_text(error, sizeof error, st.error));
 }
 
-/* A sid-supervise died: start it again soon, later if it keeps dying. */
-static void
-schedule_restart(struct sup *p, int64_t now)
-{
-	p->start_at = tree_restart_died(&p->rs, now);
-}
-
+/*
+ * A sid-supervise died: lib/tree.h says when it starts again (soon,
+ * later if it keeps dying; never when its service is removed or we shut
+ * down).
+ */
 static void
 on_main_exit(struct svc *s, int64_t now)
 {
 	s->main.pid = 0;
+	tree_unit_died(&s->main.u, shutting_down || s->removed, now);
 	if (shutting_down) {
 		report_escalation(s);
 		advance_shutdown(now);
 		return;
 	}
-	if (s->removed) {
+	if (s->removed)
 		remove_service(s, now);
-		return;
-	}
-	schedule_restart(&s->main, now);
 }
 
 static void
 on_log_exit(struct svc *s, int64_t now)
 {
 	s->log.pid = 0;
-	if (s->removed) {
-		if (s->main.pid == 0)
-			free_svc(s);
-		return;
-	}
-	schedule_restart(&s->log, now);
+	tree_unit_died(&s->log.u, s->removed, now);
+	if (s->removed && s->main.pid == 0)
+		free_svc(s);
 }
 
 static void
@@ -1060,20 +1106,20 @@ check_drain(struct svc *s, int64_t now)
 static void
 run_timers(int64_t now)
 {
+	struct tree_action act[2];
+	struct tree_svc ts;
 	struct svc *s;
-	size_t i;
+	size_t i, k, j;
 
 	if (now >= next_scan_at && !shutting_down)
 		scan(now);
 	for (i = 0; i < nsvcs; i++) {
 		s = svcs[i];
-		/* With DIR gone, nothing can start: restarts wait for it. */
-		if (!scan_missing && s->log.start_at >= 0 &&
-		    now >= s->log.start_at)
-			start_sup(s, &s->log, now);
-		if (!scan_missing && s->main.start_at >= 0 &&
-		    now >= s->main.start_at)
-			start_sup(s, &s->main, now);
+		/* Due starts (none with DIR gone), its logger first. */
+		ts = tree_svc_of(s);
+		k = tree_due(&ts, 1, scan_missing, now, act);
+		for (j = 0; j < k; j++)
+			do_start(s, &act[j], now);
 		if (s->draining && s->log.pid != 0)
 			check_drain(s, now);
 	}
@@ -1083,16 +1129,15 @@ static int64_t
 next_deadline(int64_t now)
 {
 	int64_t at = shutting_down ? shutdown_until : next_scan_at;
-	const struct svc *s;
+	struct tree_svc ts;
+	struct svc *s;
 	size_t i;
 
 #define EARLIER(t)	do { if ((t) >= 0 && (t) < at) at = (t); } while (0)
 	for (i = 0; i < nsvcs; i++) {
 		s = svcs[i];
-		if (!scan_missing) {
-			EARLIER(s->main.start_at);
-			EARLIER(s->log.start_at);
-		}
+		ts = tree_svc_of(s);
+		EARLIER(tree_next_start(&ts, 1, scan_missing));
 		if (s->draining && !s->log.quitting)
 			EARLIER(now + DRAIN_STEP_MS);
 	}
@@ -1343,7 +1388,8 @@ begin_shutdown(int64_t now)
 	shutdown_until = now + (int64_t)depth * 2 * grace + STOP_MARGIN_MS;
 	for (i = 0; i < nsvcs; i++) {
 		svcs[i]->removed = 1;
-		svcs[i]->main.start_at = svcs[i]->log.start_at = -1;
+		tree_unit_cancel(&svcs[i]->main.u);
+		tree_unit_cancel(&svcs[i]->log.u);
 	}
 	/* Dependents first, what they need after, loggers last. */
 	advance_shutdown(now);

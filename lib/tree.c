@@ -1,4 +1,4 @@
-/* tree: restarts, the needs graph, its cycles and the shutdown order. */
+/* tree: restarts, starts, the needs graph, its cycles, the shutdown order. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +36,106 @@ tree_restart_died(struct tree_restart *r, int64_t now)
 	if (r->delay_ms > TREE_RESTART_MAX_MS)
 		r->delay_ms = TREE_RESTART_MAX_MS;
 	return at;
+}
+
+/* ---- starts ---- */
+
+void
+tree_unit_init(struct tree_unit *u)
+{
+	u->at = -1;
+	tree_restart_init(&u->rs);
+}
+
+size_t
+tree_scan_starts(const struct tree_found *found, size_t n, int64_t now,
+    struct tree_action *out)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!found[i].ready) {
+			out[k++] = (struct tree_action){ i, 0,
+			    now + TREE_RESTART_MAX_MS };
+			continue;
+		}
+		if (found[i].has_log)
+			out[k++] = (struct tree_action){ i, 1, now };
+		out[k++] = (struct tree_action){ i, 0, now };
+	}
+	return k;
+}
+
+static int
+due(const struct tree_unit *u, int64_t now)
+{
+	return u != NULL && u->at >= 0 && now >= u->at;
+}
+
+size_t
+tree_due(const struct tree_svc *svcs, size_t n, int missing, int64_t now,
+    struct tree_action *out)
+{
+	size_t i, k = 0;
+
+	if (missing)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (due(svcs[i].log, now))
+			out[k++] = (struct tree_action){ i, 1, now };
+		if (due(svcs[i].main, now))
+			out[k++] = (struct tree_action){ i, 0, now };
+	}
+	return k;
+}
+
+static void
+earlier(const struct tree_unit *u, int64_t *at)
+{
+	if (u != NULL && u->at >= 0 && (*at < 0 || u->at < *at))
+		*at = u->at;
+}
+
+int64_t
+tree_next_start(const struct tree_svc *svcs, size_t n, int missing)
+{
+	int64_t at = -1;
+	size_t i;
+
+	if (missing)
+		return -1;
+	for (i = 0; i < n; i++) {
+		earlier(svcs[i].main, &at);
+		earlier(svcs[i].log, &at);
+	}
+	return at;
+}
+
+int64_t
+tree_unit_started(struct tree_unit *u, int ok, int64_t now)
+{
+	u->at = ok ? -1 : now + u->rs.delay_ms;
+	tree_restart_started(&u->rs, now);
+	return u->at;
+}
+
+void
+tree_unit_later(struct tree_unit *u, int64_t at)
+{
+	u->at = at;
+}
+
+void
+tree_unit_cancel(struct tree_unit *u)
+{
+	u->at = -1;
+}
+
+int64_t
+tree_unit_died(struct tree_unit *u, int gone, int64_t now)
+{
+	u->at = gone ? -1 : tree_restart_died(&u->rs, now);
+	return u->at;
 }
 
 /* ---- the graph ---- */

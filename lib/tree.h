@@ -6,6 +6,10 @@
  *   that starts at TREE_RESTART_MIN_MS and doubles on each death up to
  *   TREE_RESTART_MAX_MS, back to the minimum when the one that died had
  *   run TREE_HEALTHY_MS or more (tree_restart_*).
+ * - starts: what a scan starts (all at once, a logger before its
+ *   service), which pending starts are due, and what a death or a
+ *   failed spawn leaves pending (tree_scan_starts, tree_due,
+ *   tree_unit_*).
  * - the needs graph of the services (tree_build): its cycles, each
  *   written from its smallest name ("a -> b -> a"), and the order of a
  *   shutdown: a service is stopped once every service that needs it,
@@ -46,6 +50,81 @@ void	tree_restart_started(struct tree_restart *r, int64_t now);
  * (and doubles the delay for the next death).
  */
 int64_t	tree_restart_died(struct tree_restart *r, int64_t now);
+
+/*
+ * Starts.  A unit is one sid-supervise, a service's or its logger's.
+ * What sid-svscan starts and when is asked here with the facts (the
+ * services a scan found new, which unit died, whether DIR is there,
+ * NOW) and comes back as actions: start unit X now, or at time T.
+ */
+struct tree_unit {
+	int64_t		 at;		/* -1: no start pending */
+	struct tree_restart rs;		/* when it started, the next delay */
+};
+
+/* A service, for its starts: its units. */
+struct tree_svc {
+	struct tree_unit *log;		/* NULL: no log/ */
+	struct tree_unit *main;
+};
+
+/* A service a scan found new. */
+struct tree_found {
+	int		 has_log;
+	int		 ready;		/* its pipes are made */
+};
+
+/* Start unit (SVC, LOG) at AT: at NOW or before, now. */
+struct tree_action {
+	size_t		 svc;		/* the caller's index */
+	int		 log;		/* 1: the service's logger */
+	int64_t		 at;
+};
+
+/* tree_unit_init: no start pending; tree_restart_init. */
+void	tree_unit_init(struct tree_unit *u);
+
+/*
+ * tree_scan_starts: the N services FOUND new by one scan are started
+ * at once, at NOW: each its logger first, then the service.  One whose
+ * pipes could not be made (not READY) gets no logger, and the service
+ * is tried at NOW + TREE_RESTART_MAX_MS.  Into OUT (room for 2N), in
+ * the order of FOUND; returns how many.
+ */
+size_t	tree_scan_starts(const struct tree_found *found, size_t n,
+	    int64_t now, struct tree_action *out);
+
+/*
+ * tree_due: the units of SVCS (N) whose start is due at NOW, each
+ * service's logger before the service; none while MISSING (DIR is
+ * gone: the starts wait for it).  Into OUT (room for 2N), at NOW;
+ * returns how many.
+ */
+size_t	tree_due(const struct tree_svc *svcs, size_t n, int missing,
+	    int64_t now, struct tree_action *out);
+
+/* tree_next_start: the earliest start pending in SVCS, -1 for none. */
+int64_t	tree_next_start(const struct tree_svc *svcs, size_t n, int missing);
+
+/*
+ * tree_unit_started: U was started at NOW, and its spawn worked (OK),
+ * or not: then it is tried again after its current delay (not doubled).
+ * Returns the start now pending, -1 for none.
+ */
+int64_t	tree_unit_started(struct tree_unit *u, int ok, int64_t now);
+
+/* tree_unit_later: a start pending at AT (a foreign one: look again). */
+void	tree_unit_later(struct tree_unit *u, int64_t at);
+
+/* tree_unit_cancel: no start pending (its service removed, a shutdown). */
+void	tree_unit_cancel(struct tree_unit *u);
+
+/*
+ * tree_unit_died: U's sid-supervise died at NOW.  GONE (its service
+ * removed, or a shutdown): never started again; else at
+ * tree_restart_died().  Returns the start pending, -1 for none.
+ */
+int64_t	tree_unit_died(struct tree_unit *u, int gone, int64_t now);
 
 /* One service of the tree, as the caller knows it. */
 struct tree_node {

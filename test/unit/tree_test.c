@@ -1,6 +1,7 @@
 /*
  * tree_test: sid-svscan's decisions without processes (lib/tree.h): the
- * delay before a dead sid-supervise is started again, the order of a
+ * delay before a dead sid-supervise is started again, what a scan
+ * starts and when (loggers first, all at once), the order of a
  * shutdown (dependents first, unrelated ones together, loggers last,
  * cycles stopped together), and the cycles of the needs graph.
  */
@@ -125,6 +126,161 @@ restart_delay_is_short_again_after_a_healthy_run(void)
 	CHECK(tree_restart_died(&r, 270) == 270 + 500);
 	tree_restart_started(&r, 770);
 	CHECK(tree_restart_died(&r, 770 + 10000) == 770 + 10000 + 250);
+}
+
+/* ---- starts ---- */
+
+/* ACT (N of them) as "svc:log|main@at ...", into a static buffer. */
+static const char *
+actions(const struct tree_action *act, size_t n)
+{
+	static char out[512];
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, sizeof out - len,
+		    "%s%zu:%s@%lld", i ? " " : "", act[i].svc,
+		    act[i].log ? "log" : "main", (long long)act[i].at);
+	return out;
+}
+
+static void
+a_scan_starts_each_logger_first_all_at_once(void)
+{
+	struct tree_found found[] = { { 1, 1 }, { 0, 1 }, { 1, 1 } };
+	struct tree_action act[6];
+	size_t n;
+
+	n = tree_scan_starts(found, 3, 5000, act);
+	CHECK_STR(actions(act, n),
+	    "0:log@5000 0:main@5000 1:main@5000 2:log@5000 2:main@5000");
+	CHECK(tree_scan_starts(found, 0, 5000, act) == 0);
+}
+
+static void
+a_scan_start_without_pipes_waits_and_has_no_logger(void)
+{
+	struct tree_found found[] = { { 1, 0 }, { 1, 1 } };
+	struct tree_action act[4];
+	size_t n;
+
+	n = tree_scan_starts(found, 2, 5000, act);
+	CHECK_STR(actions(act, n), "0:main@7000 1:log@5000 1:main@5000");
+}
+
+static void
+due_starts_the_logger_before_its_service(void)
+{
+	struct tree_unit log, main, other;
+	struct tree_svc svcs[2] = { { &log, &main }, { NULL, &other } };
+	struct tree_action act[4];
+	size_t n;
+
+	tree_unit_init(&log);
+	tree_unit_init(&main);
+	tree_unit_init(&other);
+	CHECK(tree_due(svcs, 2, 0, 1000, act) == 0);
+	CHECK(tree_next_start(svcs, 2, 0) == -1);
+	tree_unit_later(&main, 1200);
+	tree_unit_later(&log, 1300);
+	tree_unit_later(&other, 1250);
+	CHECK(tree_next_start(svcs, 2, 0) == 1200);
+	n = tree_due(svcs, 2, 0, 1250, act);
+	CHECK_STR(actions(act, n), "0:main@1250 1:main@1250");
+	n = tree_due(svcs, 2, 0, 1300, act);
+	CHECK_STR(actions(act, n), "0:log@1300 0:main@1300 1:main@1300");
+}
+
+static void
+nothing_is_due_while_the_directory_is_missing(void)
+{
+	struct tree_unit main;
+	struct tree_svc svc = { NULL, &main };
+	struct tree_action act[2];
+
+	tree_unit_init(&main);
+	tree_unit_later(&main, 100);
+	CHECK(tree_due(&svc, 1, 1, 5000, act) == 0);
+	CHECK(tree_next_start(&svc, 1, 1) == -1);
+	CHECK(tree_due(&svc, 1, 0, 5000, act) == 1);
+}
+
+/*
+ * A sid-supervise that dies as soon as it starts, run as sid-svscan
+ * runs it: started when due, dead at once.  The times it is started.
+ */
+static void
+a_dead_supervisor_is_restarted_after_the_delay_doubling(void)
+{
+	static const int64_t want[] = { 1250, 1750, 2750, 4750, 6750 };
+	struct tree_unit u;
+	struct tree_svc svc = { NULL, &u };
+	struct tree_action act[2];
+	int64_t now = 1000, at;
+	size_t i;
+
+	tree_unit_init(&u);
+	CHECK(tree_unit_started(&u, 1, now) == -1);
+	for (i = 0; i < CHECK_LEN(want); i++) {
+		at = tree_unit_died(&u, 0, now);
+		CHECK(at == want[i]);
+		CHECK(tree_next_start(&svc, 1, 0) == at);
+		CHECK(tree_due(&svc, 1, 0, at - 1, act) == 0);
+		now = at;
+		CHECK(tree_due(&svc, 1, 0, now, act) == 1);
+		CHECK(act[0].svc == 0 && !act[0].log && act[0].at == now);
+		CHECK(tree_unit_started(&u, 1, now) == -1);
+		CHECK(tree_due(&svc, 1, 0, now, act) == 0);
+	}
+}
+
+static void
+the_delay_is_short_again_after_a_healthy_run(void)
+{
+	struct tree_unit u;
+
+	tree_unit_init(&u);
+	tree_unit_started(&u, 1, 0);
+	CHECK(tree_unit_died(&u, 0, 10) == 10 + 250);
+	tree_unit_started(&u, 1, 260);
+	CHECK(tree_unit_died(&u, 0, 270) == 270 + 500);
+	tree_unit_started(&u, 1, 770);
+	CHECK(tree_unit_died(&u, 0, 770 + TREE_HEALTHY_MS) ==
+	    770 + TREE_HEALTHY_MS + 250);
+}
+
+static void
+a_failed_spawn_is_tried_again_after_the_same_delay(void)
+{
+	struct tree_unit u;
+
+	tree_unit_init(&u);
+	CHECK(tree_unit_started(&u, 0, 1000) == 1250);
+	CHECK(tree_unit_started(&u, 0, 1250) == 1500);
+	CHECK(u.at == 1500);
+	CHECK(tree_unit_started(&u, 1, 1500) == -1);
+	CHECK(tree_unit_died(&u, 0, 1600) == 1850);
+}
+
+static void
+a_removed_unit_is_not_restarted(void)
+{
+	struct tree_unit u;
+	struct tree_svc svc = { NULL, &u };
+	struct tree_action act[2];
+
+	tree_unit_init(&u);
+	tree_unit_started(&u, 1, 1000);
+	CHECK(tree_unit_died(&u, 1, 1100) == -1);
+	CHECK(tree_next_start(&svc, 1, 0) == -1);
+	CHECK(tree_due(&svc, 1, 0, 1000000, act) == 0);
+
+	/* Removed while its restart is pending: it never comes. */
+	CHECK(tree_unit_died(&u, 0, 1200) == 1450);
+	tree_unit_cancel(&u);
+	CHECK(tree_next_start(&svc, 1, 0) == -1);
+	CHECK(tree_due(&svc, 1, 0, 1000000, act) == 0);
 }
 
 /* ---- shutdown order ---- */
@@ -306,6 +462,14 @@ main(void)
 	static const struct check_test tests[] = {
 		CHECK_TEST(restart_delay_doubles_to_the_max),
 		CHECK_TEST(restart_delay_is_short_again_after_a_healthy_run),
+		CHECK_TEST(a_scan_starts_each_logger_first_all_at_once),
+		CHECK_TEST(a_scan_start_without_pipes_waits_and_has_no_logger),
+		CHECK_TEST(due_starts_the_logger_before_its_service),
+		CHECK_TEST(nothing_is_due_while_the_directory_is_missing),
+		CHECK_TEST(a_dead_supervisor_is_restarted_after_the_delay_doubling),
+		CHECK_TEST(the_delay_is_short_again_after_a_healthy_run),
+		CHECK_TEST(a_failed_spawn_is_tried_again_after_the_same_delay),
+		CHECK_TEST(a_removed_unit_is_not_restarted),
 		CHECK_TEST(chain_stops_dependents_first),
 		CHECK_TEST(diamond_waits_for_both_sides),
 		CHECK_TEST(unrelated_services_stop_together),
