@@ -19,17 +19,17 @@ SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
 
 BIN     = sid-svscan sid-supervise sid-ctl sid-log
 LIBOBJ  = lib/cgroup.o lib/clock.o lib/conf.o lib/ctl.o lib/envdir.o lib/escape.o lib/fingerprint.o lib/fmt.o lib/io.o lib/lines.o lib/logline.o lib/msg.o lib/notify.o \
-          lib/parse.o lib/port.o lib/proc.o lib/report.o lib/selfpipe.o lib/show.o lib/status.o lib/sv.o lib/svcheck.o
+          lib/parse.o lib/port.o lib/proc.o lib/report.o lib/selfpipe.o lib/show.o lib/status.o lib/sv.o lib/svcheck.o lib/tree.o
 UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test test/unit/escape_test test/unit/report_test \
           test/unit/sv_regress_test test/unit/fuzz_sv_replay \
           test/unit/port_test test/unit/fmt_test test/unit/show_test \
-          test/unit/lines_test
+          test/unit/lines_test test/unit/tree_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
           test/helpers/rootsleep \
           test/helpers/sid-svscan-poll test/helpers/drip
 HDR     = lib/cgroup.h lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/fmt.h lib/io.h lib/lines.h lib/logline.h lib/msg.h lib/notify.h \
-          lib/parse.h lib/port.h lib/proc.h lib/report.h lib/selfpipe.h lib/show.h lib/status.h lib/sv.h lib/svcheck.h
+          lib/parse.h lib/port.h lib/proc.h lib/report.h lib/selfpipe.h lib/show.h lib/status.h lib/sv.h lib/svcheck.h lib/tree.h
 
 all: $(BIN)
 
@@ -65,6 +65,8 @@ test/unit/escape_test: test/unit/escape_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/escape_test.o libsid.a
 test/unit/report_test: test/unit/report_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/report_test.o libsid.a
+test/unit/tree_test: test/unit/tree_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/tree_test.o libsid.a
 test/unit/fmt_test: test/unit/fmt_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/fmt_test.o libsid.a
 test/unit/show_test: test/unit/show_test.o libsid.a

@@ -39,6 +39,14 @@
  * them escaped (lib/escape.h), and a sid-supervise gets "./NAME", which
  * cannot be taken for an option.
  *
+ * What a scan starts (the services it found new, all at once, each
+ * logger before its service), what to start again and when, the needs
+ * between services (their cycles, said in the scan report and once on
+ * stderr) and the order of a shutdown (dependents first, unrelated
+ * services together, loggers after every service) are decided in
+ * lib/tree.h; this file wires them to the directory, fork/exec, pipes,
+ * signals and poll.
+ *
  * Exit codes: 0 after SIGTERM or SIGINT (never on its own as PID 1), 64
  * usage, 111 setup failed.
  */
@@ -76,11 +84,9 @@
 #include "selfpipe.h"
 #include "status.h"
 #include "svcheck.h"
+#include "tree.h"
 
 #define CTL_DIR		".sid-svscan"
-#define RESTART_MIN_MS	250	/* a sid-supervise that died: first retry */
-#define RESTART_MAX_MS	2000
-#define HEALTHY_MS	10000	/* a sid-supervise this old died: retry fast */
 #define FOREIGN_MS	100	/* another tree's sid-supervise: recheck */
 #define DRAIN_STEP_MS	20	/* logger drain: status check period */
 #define DRAIN_MAX_MS	5000	/* logger drain: then x regardless */
@@ -99,9 +105,7 @@ extern char **environ;
 /* One sid-supervise we run, for a service or its logger. */
 struct sup {
 	pid_t		 pid;		/* 0: not running */
-	int64_t		 started;	/* when it was started */
-	int64_t		 start_at;	/* -1: no start pending */
-	int64_t		 delay_ms;	/* the next restart delay */
+	struct tree_unit u;		/* its start pending, its delay */
 	int		 quitting;	/* x sent: do not restart */
 };
 
@@ -134,6 +138,8 @@ struct svc {
 	int		 seen;		/* found by the current scan */
 	int		 removed;	/* gone from DIR, or shutting down */
 	int		 has_log;
+	int		 fresh;		/* added by this scan, not started */
+	int		 ready;		/* its pipes are made */
 	struct sup	 main, log;
 	int		 pipe_r, pipe_w;	/* -1 when none */
 	int		 draining;	/* logger told to end at EOF */
@@ -141,6 +147,10 @@ struct svc {
 	int64_t		 foreign_until;	/* takeover: x a foreign logger then */
 	struct stream	 out[2];	/* without log/: stdout, stderr */
 	struct output	 kept;
+	char		**needs;	/* conf's needs, as last loaded */
+	size_t		 nneeds;
+	struct stat	 conf_st;	/* the conf they were loaded from */
+	int		 conf_known;
 };
 
 static char		 scan_abs[PATH_MAX];	/* DIR, absolute */
@@ -197,6 +207,9 @@ usage(const char *what, const char *arg)
 }
 
 static void	read_output(struct svc *, const struct pollfd *);
+static void	set_needs(struct svc *, const struct sv_conf *, size_t);
+static void	advance_shutdown(int64_t);
+static void	check_cycles(int);
 static void	flush_output(struct svc *);
 static int	check_scan_dir(int64_t);
 
@@ -264,8 +277,8 @@ add_svc(const char *name, size_t slot)
 		s->out[i].shown = (struct lines)LINES_INIT(LINE_MAX_PREFIX);
 	}
 	s->kept.fd = -1;
-	s->main.start_at = s->log.start_at = -1;
-	s->main.delay_ms = s->log.delay_ms = RESTART_MIN_MS;
+	tree_unit_init(&s->main.u);
+	tree_unit_init(&s->log.u);
 	memmove(svcs + slot + 1, svcs + slot, (nsvcs - slot) * sizeof *svcs);
 	svcs[slot] = s;
 	nsvcs++;
@@ -306,6 +319,7 @@ free_svc(struct svc *s)
 		lines_free(&s->out[i].shown);
 	}
 	close_fd(&s->kept.fd);
+	set_needs(s, NULL, 0);
 	free(s->dir);
 	free(s->label);
 	free(s->name);
@@ -378,7 +392,7 @@ evict_foreign(struct svc *s, struct sup *p, int64_t now)
 {
 	if (sup_send(s, p, "") == -1)
 		return 0;
-	p->start_at = now + FOREIGN_MS;
+	tree_unit_later(&p->u, now + FOREIGN_MS);
 	if (p == &s->main) {
 		sup_send(s, p, "x");
 		return 1;
@@ -401,9 +415,9 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 	    .notify_fd = -1, .cgroup_fd = -1 };
 	char dir[PATH_MAX], *argv[] = { supervise_bin, dir, NULL };
 	enum sv_start_error why;
-	int unused;
+	int unused, ok = 1;
 
-	p->start_at = -1;
+	tree_unit_cancel(&p->u);
 	if (evict_foreign(s, p, now))
 		return;
 	snprintf(dir, sizeof dir, "%s%s", s->dir, p == &s->log ? "/log" : "");
@@ -425,9 +439,30 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 	if (proc_spawn(argv, &r, &p->pid, &unused, &why) == -1) {
 		sid_warn_sys("unable to start %s %s", supervise_bin, dir);
 		p->pid = 0;
-		p->start_at = now + p->delay_ms;
+		ok = 0;
 	}
-	p->started = now;
+	tree_unit_started(&p->u, ok, now);
+}
+
+/* What lib/tree.h says: unit A of S, now or later. */
+static void
+do_start(struct svc *s, const struct tree_action *a, int64_t now)
+{
+	struct sup *p = a->log ? &s->log : &s->main;
+
+	if (a->at <= now)
+		start_sup(s, p, now);
+	else
+		tree_unit_later(&p->u, a->at);
+}
+
+/* The units of S, for lib/tree.h. */
+static struct tree_svc
+tree_svc_of(struct svc *s)
+{
+	struct tree_svc ts = { s->has_log ? &s->log.u : NULL, &s->main.u };
+
+	return ts;
 }
 
 /* ---- scanning ---- */
@@ -511,10 +546,12 @@ open_pipes(struct svc *s)
 	return 0;
 }
 
-/* NAME, the directory ST, is new in DIR: start it (its logger first). */
+/*
+ * NAME, the directory ST, is new in DIR: add it, to be started when the
+ * scan is over (start_fresh).
+ */
 static void
-new_service(const char *name, size_t slot, const struct stat *st,
-    int64_t now)
+new_service(const char *name, size_t slot, const struct stat *st)
 {
 	char log[PATH_MAX], label[ESC_SIZE(NAME_MAX)];
 	struct stat lst;
@@ -535,15 +572,41 @@ new_service(const char *name, size_t slot, const struct stat *st,
 	}
 	snprintf(log, sizeof log, "%s/log", s->dir);
 	s->has_log = is_dir(log, &lst);
+	s->fresh = 1;
 	if (open_pipes(s) == -1) {
 		sid_warn_sys("unable to create a pipe for %s", s->label);
-		s->main.start_at = now + RESTART_MAX_MS;
 		return;
 	}
+	s->ready = 1;
 	note_change(REPORT_ADDED, s->name);
-	if (s->has_log)
-		start_sup(s, &s->log, now);
-	start_sup(s, &s->main, now);
+}
+
+/*
+ * The services this scan added, started as lib/tree.h says: all at
+ * once, each its logger first.  In batches, so that no memory is needed.
+ */
+static void
+start_fresh(int64_t now)
+{
+	struct tree_found found[64];
+	struct tree_action act[2 * LEN(found)];
+	struct svc *batch[LEN(found)];
+	size_t i = 0, n, k, j;
+
+	while (i < nsvcs) {
+		for (n = 0; i < nsvcs && n < LEN(found); i++) {
+			if (!svcs[i]->fresh)
+				continue;
+			svcs[i]->fresh = 0;
+			batch[n] = svcs[i];
+			found[n].has_log = svcs[i]->has_log;
+			found[n].ready = svcs[i]->ready;
+			n++;
+		}
+		k = tree_scan_starts(found, n, now, act);
+		for (j = 0; j < k; j++)
+			do_start(batch[act[j].svc], &act[j], now);
+	}
 }
 
 /* A service left DIR (or we shut down): stop it, its logger after. */
@@ -553,7 +616,8 @@ remove_service(struct svc *s, int64_t now)
 	if (!s->removed && !shutting_down)
 		note_change(REPORT_REMOVED, s->name);
 	s->removed = 1;
-	s->main.start_at = s->log.start_at = -1;
+	tree_unit_cancel(&s->main.u);
+	tree_unit_cancel(&s->log.u);
 	if (s->main.pid != 0) {
 		sup_quit(s, &s->main);
 	} else if (s->log.pid != 0 && !s->draining) {
@@ -593,7 +657,7 @@ scan_entry(const char *name, int64_t now)
 	if (!has_run(name))
 		return 1;	/* still being written */
 	if (!shutting_down)
-		new_service(name, slot, &st, now);
+		new_service(name, slot, &st);
 	return 0;
 }
 
@@ -618,6 +682,7 @@ scan(int64_t now)
 	while ((de = readdir(d)) != NULL)
 		waiting |= scan_entry(de->d_name, now);
 	closedir(d);
+	start_fresh(now);
 	for (i = nsvcs; i-- > 0;) {
 		s = svcs[i];
 		if (!s->seen && !s->removed)
@@ -625,6 +690,8 @@ scan(int64_t now)
 	}
 	if (waiting && next_scan_at > now + 100)
 		next_scan_at = now + 100;
+	if (!shutting_down)
+		check_cycles(0);
 }
 
 /* ---- children ---- */
@@ -642,40 +709,32 @@ report_escalation(const struct svc *s)
 		    esc_text(error, sizeof error, st.error));
 }
 
-/* A sid-supervise died: start it again soon, later if it keeps dying. */
-static void
-schedule_restart(struct sup *p, int64_t now)
-{
-	if (now - p->started >= HEALTHY_MS)
-		p->delay_ms = RESTART_MIN_MS;
-	p->start_at = now + p->delay_ms;
-	if (p->delay_ms < RESTART_MAX_MS)
-		p->delay_ms *= 2;
-}
-
+/*
+ * A sid-supervise died: lib/tree.h says when it starts again (soon,
+ * later if it keeps dying; never when its service is removed or we shut
+ * down).
+ */
 static void
 on_main_exit(struct svc *s, int64_t now)
 {
 	s->main.pid = 0;
-	if (shutting_down)
+	tree_unit_died(&s->main.u, shutting_down || s->removed, now);
+	if (shutting_down) {
 		report_escalation(s);
-	if (s->removed) {
-		remove_service(s, now);
+		advance_shutdown(now);
 		return;
 	}
-	schedule_restart(&s->main, now);
+	if (s->removed)
+		remove_service(s, now);
 }
 
 static void
 on_log_exit(struct svc *s, int64_t now)
 {
 	s->log.pid = 0;
-	if (s->removed) {
-		if (s->main.pid == 0)
-			free_svc(s);
-		return;
-	}
-	schedule_restart(&s->log, now);
+	tree_unit_died(&s->log.u, s->removed, now);
+	if (s->removed && s->main.pid == 0)
+		free_svc(s);
 }
 
 static void
@@ -779,6 +838,7 @@ write_report(int restart)
 		if (svcs[i]->has_log)
 			gather_unit(svcs[i], &svcs[i]->log, restart);
 	}
+	check_cycles(1);
 	n = (size_t)snprintf(head, sizeof head, "scan %lu\n", ++report_seq);
 	len = report_format(&pending, NULL, 0);
 	if ((text = malloc(n + len + 1)) == NULL) {
@@ -1046,20 +1106,20 @@ check_drain(struct svc *s, int64_t now)
 static void
 run_timers(int64_t now)
 {
+	struct tree_action act[2];
+	struct tree_svc ts;
 	struct svc *s;
-	size_t i;
+	size_t i, k, j;
 
 	if (now >= next_scan_at && !shutting_down)
 		scan(now);
 	for (i = 0; i < nsvcs; i++) {
 		s = svcs[i];
-		/* With DIR gone, nothing can start: restarts wait for it. */
-		if (!scan_missing && s->log.start_at >= 0 &&
-		    now >= s->log.start_at)
-			start_sup(s, &s->log, now);
-		if (!scan_missing && s->main.start_at >= 0 &&
-		    now >= s->main.start_at)
-			start_sup(s, &s->main, now);
+		/* Due starts (none with DIR gone), its logger first. */
+		ts = tree_svc_of(s);
+		k = tree_due(&ts, 1, scan_missing, now, act);
+		for (j = 0; j < k; j++)
+			do_start(s, &act[j], now);
 		if (s->draining && s->log.pid != 0)
 			check_drain(s, now);
 	}
@@ -1069,21 +1129,226 @@ static int64_t
 next_deadline(int64_t now)
 {
 	int64_t at = shutting_down ? shutdown_until : next_scan_at;
-	const struct svc *s;
+	struct tree_svc ts;
+	struct svc *s;
 	size_t i;
 
 #define EARLIER(t)	do { if ((t) >= 0 && (t) < at) at = (t); } while (0)
 	for (i = 0; i < nsvcs; i++) {
 		s = svcs[i];
-		if (!scan_missing) {
-			EARLIER(s->main.start_at);
-			EARLIER(s->log.start_at);
-		}
+		ts = tree_svc_of(s);
+		EARLIER(tree_next_start(&ts, 1, scan_missing));
 		if (s->draining && !s->log.quitting)
 			EARLIER(now + DRAIN_STEP_MS);
 	}
 #undef EARLIER
 	return at;
+}
+
+/* ---- needs: cycles and the order of a shutdown (lib/tree.h) ---- */
+
+static char		**cycles_seen;	/* said on stderr, as they were */
+static size_t		  ncycles_seen;
+
+/* S needs the N first names of CONF's needs now (NULL: none). */
+static void
+set_needs(struct svc *s, const struct sv_conf *conf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nneeds; i++)
+		free(s->needs[i]);
+	free(s->needs);
+	s->needs = NULL;
+	s->nneeds = 0;
+	if (conf == NULL || n == 0)
+		return;
+	if ((s->needs = calloc(n, sizeof *s->needs)) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if ((s->needs[s->nneeds] = strdup(conf->needs[i])) != NULL)
+			s->nneeds++;
+}
+
+/*
+ * S's needs from its conf, read again only when the file changed.  A
+ * conf that does not load keeps the needs it had (the scan report says
+ * it is invalid).
+ */
+static void
+load_needs(struct svc *s)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	struct sv_conf conf;
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/conf", s->dir);
+	if (stat(path, &st) == -1) {
+		if (s->conf_known && s->conf_st.st_ino == 0)
+			return;
+		memset(&s->conf_st, 0, sizeof s->conf_st);
+		s->conf_known = 1;
+		set_needs(s, NULL, 0);
+		return;
+	}
+	if (s->conf_known && st.st_dev == s->conf_st.st_dev &&
+	    st.st_ino == s->conf_st.st_ino &&
+	    st.st_size == s->conf_st.st_size &&
+	    st.st_mtim.tv_sec == s->conf_st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == s->conf_st.st_mtim.tv_nsec)
+		return;
+	if (conf_load(path, path, &conf, err, sizeof err) == -1)
+		return;
+	s->conf_st = st;
+	s->conf_known = 1;
+	set_needs(s, &conf, conf.nneeds);
+}
+
+/*
+ * The tree of the services we run (removed ones too when ALL), into T
+ * with NODES (room for nsvcs; the caller frees both).  Returns 0, or
+ * -1 (out of memory: no order, no cycles).
+ */
+static int
+build_tree(struct tree *t, struct tree_node **nodes, int all)
+{
+	struct tree_node *n;
+	size_t i, k = 0;
+
+	if ((*nodes = calloc(nsvcs + 1, sizeof **nodes)) == NULL)
+		return -1;
+	for (i = 0; i < nsvcs; i++) {
+		if (!all && svcs[i]->removed)
+			continue;
+		n = &(*nodes)[k++];
+		n->name = svcs[i]->name;
+		n->needs = (const char *const *)svcs[i]->needs;
+		n->nneeds = svcs[i]->nneeds;
+		n->alive = svcs[i]->main.pid != 0;
+		n->asked = svcs[i]->main.quitting;
+	}
+	if (tree_build(t, *nodes, k) == -1) {
+		free(*nodes);
+		return -1;
+	}
+	return 0;
+}
+
+/* The names of cycle K, escaped, joined by " -> ": malloc'd. */
+static char *
+cycle_label(const struct tree *t, size_t k)
+{
+	const char **names;
+	size_t n, i, size = 1, len = 0;
+	char *text = NULL;
+
+	if ((names = calloc(t->n + 2, sizeof *names)) == NULL)
+		return NULL;
+	n = tree_cycle(t, k, names);
+	for (i = 0; i < n; i++)
+		size += ESC_SIZE(strlen(names[i])) + 4;
+	if ((text = malloc(size)) != NULL) {
+		text[0] = '\0';
+		for (i = 0; i < n; i++) {
+			if (i > 0) {
+				memcpy(text + len, " -> ", 5);
+				len += 4;
+			}
+			esc_text(text + len, size - len, names[i]);
+			len += strlen(text + len);
+		}
+	}
+	free(names);
+	return text;
+}
+
+/*
+ * After a scan: the needs as the confs say now, and one line on stderr
+ * for each cycle not seen at the last scan.  With REPORT, the cycle
+ * lines of the scan report too.
+ */
+static void
+check_cycles(int report)
+{
+	struct tree_node *nodes;
+	const char **names;
+	struct tree t;
+	char **now = NULL, *text;
+	size_t i, j, k, n = 0;
+	int old;
+
+	for (i = 0; i < nsvcs; i++)
+		if (!svcs[i]->removed)
+			load_needs(svcs[i]);
+	if (build_tree(&t, &nodes, 0) == -1)
+		return;
+	if (tree_ncycles(&t) > 0 &&
+	    (now = calloc(tree_ncycles(&t), sizeof *now)) == NULL)
+		goto out;
+	for (k = 0; k < tree_ncycles(&t); k++) {
+		if ((text = cycle_label(&t, k)) == NULL)
+			continue;
+		for (old = 0, j = 0; j < ncycles_seen && !old; j++)
+			old = strcmp(cycles_seen[j], text) == 0;
+		if (!old)
+			sid_error("cycle %s: these services wait for each "
+			    "other", text);
+		now[n++] = text;
+		if (report && (names = calloc(t.n + 2, sizeof *names)) !=
+		    NULL) {
+			report_cycle(&pending, names, tree_cycle(&t, k,
+			    names));
+			free(names);
+		}
+	}
+	for (j = 0; j < ncycles_seen; j++)
+		free(cycles_seen[j]);
+	free(cycles_seen);
+	cycles_seen = now;
+	ncycles_seen = n;
+out:
+	tree_free(&t);
+	free(nodes);
+}
+
+/*
+ * Shutting down: x to every service that no running service needs any
+ * more (lib/tree.h decides; a cycle goes together), and once every
+ * service is gone, the loggers.
+ */
+static void
+advance_shutdown(int64_t now)
+{
+	struct tree_node *nodes;
+	struct tree t;
+	size_t *stop, n, i, k = 0;
+	int loggers;
+
+	if (build_tree(&t, &nodes, 1) == -1) {
+		/* No order without memory: everything at once, as before. */
+		for (i = nsvcs; i-- > 0;)
+			remove_service(svcs[i], now);
+		return;
+	}
+	if ((stop = calloc(t.n + 1, sizeof *stop)) == NULL) {
+		tree_free(&t);
+		free(nodes);
+		for (i = nsvcs; i-- > 0;)
+			remove_service(svcs[i], now);
+		return;
+	}
+	k = tree_stop_now(&t, stop);
+	loggers = tree_loggers_may_stop(&t);
+	/* nodes[] are svcs[] in order (all of them): the same index. */
+	for (n = 0; n < k; n++)
+		remove_service(svcs[stop[n]], now);
+	free(stop);
+	tree_free(&t);
+	free(nodes);
+	if (loggers)
+		for (i = nsvcs; i-- > 0;)
+			if (svcs[i]->main.pid == 0)
+				remove_service(svcs[i], now);
 }
 
 /* ---- shutdown ---- */
@@ -1093,8 +1358,10 @@ begin_shutdown(int64_t now)
 {
 	char path[PATH_MAX], err[256];
 	struct sv_conf conf;
+	struct tree_node *nodes;
+	struct tree t;
 	int64_t grace = 0;
-	size_t i;
+	size_t i, depth = 1;
 
 	if (shutting_down)
 		return;
@@ -1104,13 +1371,28 @@ begin_shutdown(int64_t now)
 		if (conf_load(path, path, &conf, err, sizeof err) == 0 &&
 		    conf.stop_grace_ms > grace)
 			grace = conf.stop_grace_ms;
+		load_needs(svcs[i]);
 	}
 	if (grace == 0)
 		grace = 10000;
-	/* Escalation takes one grace; a group stuck after it, another. */
-	shutdown_until = now + 2 * grace + STOP_MARGIN_MS;
-	for (i = nsvcs; i-- > 0;)
-		remove_service(svcs[i], now);
+	/*
+	 * Escalation takes one grace; a group stuck after it, another.  A
+	 * chain of needs stops one link after the other: that, each link.
+	 */
+	if (build_tree(&t, &nodes, 1) == 0) {
+		if ((depth = tree_depth(&t)) < 1)
+			depth = 1;
+		tree_free(&t);
+		free(nodes);
+	}
+	shutdown_until = now + (int64_t)depth * 2 * grace + STOP_MARGIN_MS;
+	for (i = 0; i < nsvcs; i++) {
+		svcs[i]->removed = 1;
+		tree_unit_cancel(&svcs[i]->main.u);
+		tree_unit_cancel(&svcs[i]->log.u);
+	}
+	/* Dependents first, what they need after, loggers last. */
+	advance_shutdown(now);
 }
 
 /* Past the deadline: kill what is left, and say so. */

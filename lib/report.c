@@ -16,6 +16,7 @@ static const char *const kind_word[] = {
 	[REPORT_CHANGED] = "changed",
 	[REPORT_RESTARTED] = "restarted",
 	[REPORT_INVALID] = "invalid",
+	[REPORT_CYCLE] = "cycle",
 };
 
 void
@@ -95,6 +96,45 @@ report_changed(struct report *r, const char *name, unsigned parts)
 	    parts & REPORT_CONF ? " conf" : "",
 	    parts & REPORT_ENV ? " env" : "");
 	return report_add(r, REPORT_CHANGED, name, detail + 1);
+}
+
+int
+report_cycle(struct report *r, const char *const *names, size_t n)
+{
+	struct report_line *l;
+	size_t i, size = 1, len = 0;
+	char *text;
+
+	if (r->nlines >= REPORT_MAX_LINES) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		size += ESC_SIZE(strlen(names[i])) + 4;
+	if ((text = malloc(size)) == NULL)
+		return -1;
+	text[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0) {
+			memcpy(text + len, " -> ", 5);
+			len += 4;
+		}
+		esc_text(text + len, size - len, names[i]);
+		len += strlen(text + len);
+	}
+	if ((l = grow(r->lines, &r->caplines, r->nlines, sizeof *l)) == NULL) {
+		free(text);
+		return -1;
+	}
+	r->lines = l;
+	l = &r->lines[r->nlines];
+	l->kind = REPORT_CYCLE;
+	l->seq = r->seq++;
+	l->name = text;
+	l->detail = NULL;
+	r->nlines++;
+	r->sorted = 0;
+	return 0;
 }
 
 int

@@ -14,11 +14,15 @@
  *	restarted NAME			(after its changed line, with -r)
  *	invalid NAME: FILE:LINE: what
  *	conflict port N: a b
+ *	cycle a -> b -> a		(services that need each other)
  *	unchanged N
  *
  * Lines that name a unit come first, sorted by the displayed name
  * (strcmp; a logger is NAME/log), those of one name in the order they
  * were given (a name removed and added again says so in that order).
+ * A cycle line sorts by its text, which begins with its smallest name,
+ * among the others, and names no unit of its own (the services in it
+ * are counted as any other).
  * Then the conflicts, sorted by port; last "unchanged N": the units
  * given by report_unit() that no line names (an added or removed NAME
  * names NAME/log too; a conflict line names no unit of its own).
@@ -44,6 +48,7 @@ enum report_kind {
 	REPORT_CHANGED,		/* detail: "run conf env", or some */
 	REPORT_RESTARTED,
 	REPORT_INVALID,		/* detail: why it does not load */
+	REPORT_CYCLE,		/* name: "a -> b -> a"; see report_cycle */
 };
 
 /* The parts of report_changed(). */
@@ -91,6 +96,13 @@ int	report_add(struct report *r, enum report_kind kind, const char *name,
  * nothing.  Returns as report_add().
  */
 int	report_changed(struct report *r, const char *name, unsigned parts);
+
+/*
+ * report_cycle: "cycle a -> b -> a" for the N names of NAMES (raw; the
+ * first again last, as lib/tree.h's tree_cycle gives them), each
+ * escaped.  Returns as report_add().
+ */
+int	report_cycle(struct report *r, const char *const *names, size_t n);
 
 /*
  * report_port: the unit NAME declares ready-port PORT (0: none, nothing

@@ -274,6 +274,28 @@ more_than_max_lines_is_refused(void)
 	report_clear(&r);
 }
 
+static void
+a_cycle_sorts_by_name_and_names_no_unit(void)
+{
+	static const char *const ab[] = { "b", "c", "b" };
+	static const char *const odd[] = { "x\ny", "z", "x\ny" };
+	struct report r;
+
+	report_init(&r);
+	report_add(&r, REPORT_ADDED, "c", NULL);
+	CHECK(report_cycle(&r, ab, 3) == 0);
+	report_add(&r, REPORT_ADDED, "a", NULL);
+	CHECK(report_cycle(&r, odd, 3) == 0);
+	report_unit(&r, "a");
+	report_unit(&r, "b");
+	report_unit(&r, "c");
+	report_unit(&r, "z");
+	CHECK(report_count(&r, REPORT_CYCLE) == 2);
+	CHECK_STR(body(&r), "added a\ncycle b -> c -> b\nadded c\n"
+	    "cycle x\\ny -> z -> x\\ny\nunchanged 2\n");
+	report_clear(&r);
+}
+
 int
 main(void)
 {
@@ -290,6 +312,7 @@ main(void)
 		CHECK_TEST(clear_starts_a_new_report),
 		CHECK_TEST(changed_with_no_part_adds_nothing),
 		CHECK_TEST(more_than_max_lines_is_refused),
+		CHECK_TEST(a_cycle_sorts_by_name_and_names_no_unit),
 	};
 	int failed = check_run(tests, CHECK_LEN(tests));
 
