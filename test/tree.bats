@@ -183,14 +183,21 @@ stop_now() {
 }
 
 @test "SIGTERM with a cycle and a dependent: the dependent first, the cycle together, then what it needs" {
-	unit "$SID_SCANDIR/x" x 'sleep 0.5' a
-	unit "$SID_SCANDIR/a" a : b
-	unit "$SID_SCANDIR/b" b : "a, c"
+	# A cycle's members would wait for each other before their start:
+	# they start first, and the needs come with a conf edit and a scan.
+	unit "$SID_SCANDIR/x" x 'sleep 0.5'
+	unit "$SID_SCANDIR/a" a
+	unit "$SID_SCANDIR/b" b
 	unit "$SID_SCANDIR/c" c
 	start_svscan "$SID_SCANDIR"
 	for d in x a b c; do
 		wait_for 5 is_up "$SID_SCANDIR/$d"
 	done
+	echo 'needs = a' >>"$SID_SCANDIR/x/conf"
+	echo 'needs = b' >>"$SID_SCANDIR/a/conf"
+	echo 'needs = a, c' >>"$SID_SCANDIR/b/conf"
+	run -0 sid-ctl scan
+	[[ $output == *"cycle a -> b -> a"* ]]
 	stop_now
 	cat "$ORDER"
 	before x a
