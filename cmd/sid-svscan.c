@@ -1239,25 +1239,13 @@ static char *
 cycle_label(const struct tree *t, size_t k)
 {
 	const char **names;
-	size_t n, i, size = 1, len = 0;
-	char *text = NULL;
+	char *text;
+	size_t n;
 
 	if ((names = calloc(t->n + 2, sizeof *names)) == NULL)
 		return NULL;
 	n = tree_cycle(t, k, names);
-	for (i = 0; i < n; i++)
-		size += ESC_SIZE(strlen(names[i])) + 4;
-	if ((text = malloc(size)) != NULL) {
-		text[0] = '\0';
-		for (i = 0; i < n; i++) {
-			if (i > 0) {
-				memcpy(text + len, " -> ", 5);
-				len += 4;
-			}
-			esc_text(text + len, size - len, names[i]);
-			len += strlen(text + len);
-		}
-	}
+	text = report_cycle_text(names, n);
 	free(names);
 	return text;
 }

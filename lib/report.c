@@ -98,21 +98,16 @@ report_changed(struct report *r, const char *name, unsigned parts)
 	return report_add(r, REPORT_CHANGED, name, detail + 1);
 }
 
-int
-report_cycle(struct report *r, const char *const *names, size_t n)
+char *
+report_cycle_text(const char *const *names, size_t n)
 {
-	struct report_line *l;
 	size_t i, size = 1, len = 0;
 	char *text;
 
-	if (r->nlines >= REPORT_MAX_LINES) {
-		errno = ENOBUFS;
-		return -1;
-	}
 	for (i = 0; i < n; i++)
 		size += ESC_SIZE(strlen(names[i])) + 4;
 	if ((text = malloc(size)) == NULL)
-		return -1;
+		return NULL;
 	text[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (i > 0) {
@@ -122,6 +117,21 @@ report_cycle(struct report *r, const char *const *names, size_t n)
 		esc_text(text + len, size - len, names[i]);
 		len += strlen(text + len);
 	}
+	return text;
+}
+
+int
+report_cycle(struct report *r, const char *const *names, size_t n)
+{
+	struct report_line *l;
+	char *text;
+
+	if (r->nlines >= REPORT_MAX_LINES) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	if ((text = report_cycle_text(names, n)) == NULL)
+		return -1;
 	if ((l = grow(r->lines, &r->caplines, r->nlines, sizeof *l)) == NULL) {
 		free(text);
 		return -1;

@@ -105,6 +105,12 @@ int	report_changed(struct report *r, const char *name, unsigned parts);
 int	report_cycle(struct report *r, const char *const *names, size_t n);
 
 /*
+ * report_cycle_text: the N names of NAMES escaped and joined by " -> ",
+ * as the cycle line has them: malloc'd, or NULL (ENOMEM).
+ */
+char	*report_cycle_text(const char *const *names, size_t n);
+
+/*
  * report_port: the unit NAME declares ready-port PORT (0: none, nothing
  * recorded).  Two or more units on one port make a conflict line.
  * Returns 0, or -1 with errno ENOMEM.
