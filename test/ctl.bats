@@ -495,7 +495,7 @@ exit 3')
 
 @test "wait -R: times out before the service is ready, succeeds after (notification-fd)" {
 	dir=$(service foo '
-while [ ! -e go ]; do sleep 0.02; done
+"$HELPERS/await" 30 test -e go || exit 1
 echo >&3
 exec sleep 1000' 'notification-fd = 3')
 	start_supervise "$dir"
@@ -521,7 +521,7 @@ exec sleep 1000' 'notification-fd = 3')
 	command -v python3 >/dev/null || skip "python3 needed for a listener"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	dir=$(service foo "
-while [ ! -e go ]; do sleep 0.02; done
+\"$HELPERS/await\" 30 test -e go || exit 1
 exec python3 -c 'import socket,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((\"127.0.0.1\", $port)); s.listen(5); time.sleep(1000)'" \

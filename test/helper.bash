@@ -6,7 +6,8 @@ bats_require_minimum_version 1.8.0
 
 SID_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 export PATH="$SID_ROOT:$PATH"
-HELPERS="$SID_ROOT/test/helpers"
+# Exported: the scripts of services call "$HELPERS/await".
+export HELPERS="$SID_ROOT/test/helpers"
 SUPERVISE_PIDS=()
 
 # wait_for SECONDS CMD...: poll every 20 ms until CMD succeeds.

@@ -98,7 +98,7 @@ ready_up() {
 }
 
 @test "a need made ready late: the start follows its readiness" {
-	b=$(service b 'while [ ! -e go ]; do sleep 0.02; done
+	b=$(service b '"$HELPERS/await" 30 test -e go || exit 1
 echo >&3
 exec sleep 1000' 'notification-fd = 3' 'ready-timeout = 30s')
 	a=$(service a 'exec sleep 1000' 'needs = b')

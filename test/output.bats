@@ -54,7 +54,7 @@ size() {
 		: >ran
 		i=0
 		while [ $i -lt 10 ]; do echo "out $((i += 1))"; done
-		until grep -qx 'out 10' supervise/output 2>/dev/null; do sleep 0.01; done
+		"$HELPERS/await" 10 grep -sqx 'out 10' supervise/output || exit 1
 		i=0
 		while [ $i -lt 3 ]; do echo "err $((i += 1))" >&2; done
 		exit 3
@@ -83,13 +83,13 @@ size() {
 	dir=$(service chatty "$(cat <<-EOF
 		b=0
 		echo ready
-		until [ -e "$T/go" ]; do sleep 0.01; done
+		"$HELPERS/await" 30 test -e "$T/go" || exit 1
 		while [ \$b -lt 30 ]; do
 			b=\$((b + 1)); i=0
 			while [ \$i -lt 200 ]; do
 				echo "line \$(( (b - 1) * 200 + (i += 1) )) ......................................................................"
 			done
-			until grep -q "^line \$((b * 200)) " "$T/follow.out" 2>/dev/null; do sleep 0.01; done
+			"$HELPERS/await" 30 grep -sq "^line \$((b * 200)) " "$T/follow.out" || exit 1
 		done
 		echo done
 		exec sleep 1000
@@ -149,7 +149,7 @@ size() {
 @test "whole lines only: a line written in two pieces is kept as one, a line over 4 KiB is cut into lines" {
 	dir=$(service halves "$(cat <<-'EOF'
 		printf 'first half '
-		until [ -e second ]; do sleep 0.01; done
+		"$HELPERS/await" 10 test -e second || exit 1
 		echo 'second half'
 		head -c 10000 /dev/zero | tr '\0' y
 		echo

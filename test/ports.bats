@@ -40,7 +40,10 @@ write_listener() {
 	cat >"$1" <<'EOF'
 import os, socket, sys, time
 host, port, bound = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+end = time.time() + 30
 while len(sys.argv) > 4 and not os.path.exists(sys.argv[4]):
+    if time.time() > end:
+        sys.exit("listen.py: timed out waiting for " + sys.argv[4])
     time.sleep(0.02)
 s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -67,7 +70,7 @@ count() {
 	HOLDER_PIDS+=("$holder")
 	wait_for 10 test -e "$BATS_TEST_TMPDIR/held"
 
-	svc=$(service web "while [ ! -e go ]; do sleep 0.02; done
+	svc=$(service web "\"$HELPERS/await\" 30 test -e go || exit 1
 exec python3 ../../listen.py 127.0.0.1 $port bound" \
 		"ready-port = $port" 'ready-timeout = 30s')
 	start_supervise "$svc"

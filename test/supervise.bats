@@ -232,7 +232,10 @@ def on_term(sig, frame):
 
 signal.signal(signal.SIGTERM, on_term)
 port = int(sys.argv[1])
+end = time.time() + 30
 while len(sys.argv) > 2 and not os.path.exists(sys.argv[2]):
+    if time.time() > end:
+        sys.exit("listen.py: timed out waiting for " + sys.argv[2])
     time.sleep(0.02)
 s = socket.socket()
 try:
@@ -315,7 +318,7 @@ EOF
 }
 
 @test "notification-fd: ready only after the child writes its newline" {
-	svc=$(make_service notify 'while [ ! -e go ]; do sleep 0.02; done
+	svc=$(make_service notify '"$HELPERS/await" 30 test -e go || exit 1
 echo >&3
 exec sleep 1000')
 	conf "$svc" 'notification-fd = 3' 'ready-timeout = 30s'

@@ -129,7 +129,7 @@ exec sleep 1000'
 	# run exits once its daemon has said its pid, never before.
 	svc=$(service leaver 'n=$(cat daemons 2>/dev/null | wc -l)
 setsid sh -c '\''echo $$ >>daemons; exec sleep 1000'\'' &
-until [ "$(cat daemons 2>/dev/null | wc -l)" -gt "$n" ]; do sleep 0.01; done' \
+"$HELPERS/await" 10 sh -c "[ \$(cat daemons 2>/dev/null | wc -l) -gt $n ]"' \
 		'backoff-initial = 50ms')
 	start_supervise "$svc"
 	wait_for 10 eval "[ \$(cat '$svc/daemons' 2>/dev/null | wc -l) -ge 3 ]"
