@@ -277,19 +277,10 @@ pid_of(const char *name)
 static void
 describe(pid_t pid, char *buf, size_t size)
 {
-	char path[64], name[64];
-	ssize_t n = 0;
-	int fd;
+	char name[64];
 
-	snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, name, sizeof name - 1);
-		close(fd);
-	}
-	while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == '\0'))
-		n--;
-	if (n > 0)
-		snprintf(buf, size, "pid %ld (%.*s)", (long)pid, (int)n, name);
+	if (proc_comm(pid, name, sizeof name) > 0)
+		snprintf(buf, size, "pid %ld (%s)", (long)pid, name);
 	else
 		snprintf(buf, size, "pid %ld", (long)pid);
 }

@@ -529,26 +529,34 @@ proc_signal_descendants(pid_t skip, pid_t except, int sig)
 	return found;
 }
 
-char *
-proc_describe(pid_t pid, char *buf, size_t size)
+size_t
+proc_comm(pid_t pid, char *name, size_t size)
 {
-	char path[64], name[64];
+	char path[64];
 	ssize_t n = 0;
 	int fd;
 
-	if (pid <= 0) {
-		snprintf(buf, size, "another process");
-		return buf;
-	}
 	snprintf(path, sizeof path, "/proc/%ld/comm", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, name, sizeof name - 1);
+	if (size > 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, name, size - 1);
 		close(fd);
 	}
 	while (n > 0 && (name[n - 1] == '\n' || name[n - 1] == '\0'))
 		n--;
-	if (n > 0)
-		snprintf(buf, size, "%.*s (pid %ld)", (int)n, name, (long)pid);
+	if (size > 0)
+		name[n > 0 ? n : 0] = '\0';
+	return n > 0 ? (size_t)n : 0;
+}
+
+char *
+proc_describe(pid_t pid, char *buf, size_t size)
+{
+	char name[64];
+
+	if (pid <= 0)
+		snprintf(buf, size, "another process");
+	else if (proc_comm(pid, name, sizeof name) > 0)
+		snprintf(buf, size, "%s (pid %ld)", name, (long)pid);
 	else
 		snprintf(buf, size, "pid %ld", (long)pid);
 	return buf;

@@ -83,4 +83,11 @@ struct proc_info *proc_find(struct proc_info *all, size_t n, pid_t pid);
  */
 char	*proc_describe(pid_t pid, char *buf, size_t size);
 
+/*
+ * proc_comm: PID's program name (/proc/PID/comm, without its newline)
+ * into NAME of SIZE bytes.  Returns its length, 0 when the system does
+ * not tell.
+ */
+size_t	proc_comm(pid_t pid, char *name, size_t size);
+
 #endif
