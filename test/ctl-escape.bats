@@ -44,16 +44,6 @@ one_error() {
 	fi
 }
 
-# no_raw_control: the last run's stdout and stderr hold no control byte
-# but the newlines that end lines (so no ESC, no CR, no backspace).
-no_raw_control() {
-	! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$output$stderr" || {
-		echo "raw control bytes in output:" >&2
-		printf '%s\n%s\n' "$output" "$stderr" | od -c | head -20 >&2
-		return 1
-	}
-}
-
 # json_lines: every line of the last run's stdout parses as JSON (bytes
 # read as UTF-8, strictly, as a JSON parser must).
 json_lines() {

@@ -18,11 +18,6 @@ setup() {
 	mkdir -p "$SID_SCANDIR"
 }
 
-# normalise: pids and durations out of human status lines.
-normalise() {
-	sed -E 's/pid [0-9]+/pid P/; s/(: |, )[0-9]+s([,;])/\1Ns\2/'
-}
-
 # now_ms: wall time in milliseconds.
 now_ms() {
 	local t=${EPOCHREALTIME/./}

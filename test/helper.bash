@@ -104,6 +104,21 @@ running() {
 	kill -0 "$1" 2>/dev/null && ! paused "$1"
 }
 
+# normalise: pids and ages out of sid-ctl's status lines ("pid P", "Ns").
+normalise() {
+	sed -E 's/pid [0-9]+/pid P/; s/(: |, )[0-9]+s([,;])/\1Ns\2/'
+}
+
+# no_raw_control: the last run's stdout and stderr hold no control byte
+# but the newlines that end lines (so no ESC, no CR, no backspace).
+no_raw_control() {
+	! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$output$stderr" || {
+		echo "raw control bytes in output:" >&2
+		printf '%s\n%s\n' "$output" "$stderr" | od -c | head -20 >&2
+		return 1
+	}
+}
+
 # need_built: fail setup_file, saying why, when a tool is not built.
 need_built() {
 	local f

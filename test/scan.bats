@@ -15,13 +15,7 @@ load svscan-helper
 
 setup_file() {
 	export BATS_TEST_TIMEOUT=120
-	local f
-	for f in sid-svscan sid-supervise sid-ctl; do
-		[ -x "$SID_ROOT/$f" ] || {
-			echo "build first: make" >&2
-			return 1
-		}
-	done
+	need_built
 }
 
 setup() {

@@ -39,11 +39,6 @@ teardown() {
 
 # --- helpers ------------------------------------------------------------
 
-# normalise: pids and ages out of status lines ("pid P", "Ns").
-normalise() {
-	sed -E 's/pid [0-9]+/pid P/; s/(: |, )[0-9]+s([,;])/\1Ns\2/'
-}
-
 # events_has DIR TEXT: some line of DIR/supervise/events ends in TEXT.
 events_has() {
 	grep -q -- " $2\$" "$1/supervise/events" 2>/dev/null
@@ -74,16 +69,6 @@ ok_line() {
 	[ "${#lines[@]}" -eq 1 ] && [[ $output =~ $re ]] && [ -z "$stderr" ] || {
 		printf 'stdout: %s\nstderr: %s\nwanted one line matching: %s\n' \
 			"$output" "$stderr" "$re" >&2
-		return 1
-	}
-}
-
-# no_raw_control: the last run's stdout and stderr hold no control byte
-# but the newlines that end lines.
-no_raw_control() {
-	! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$output$stderr" || {
-		echo "raw control bytes in output:" >&2
-		printf '%s\n%s\n' "$output" "$stderr" | od -c | head -20 >&2
 		return 1
 	}
 }
