@@ -57,7 +57,11 @@ static int		 devnull = -1, events_fd = -1;
 static off_t		 events_size;
 static char		**child_env;
 static int64_t		 since_ms;	/* wall time of the last transition */
-static char		 status_text[4096];
+/*
+ * The status last written, when it was short (as it nearly always is):
+ * an unchanged one is not written again.  A longer one is always written.
+ */
+static char		 status_text[1024];
 static size_t		 status_len;
 static pid_t		 status_pid = -1;
 static pid_t		 child_pgid = -1;	/* as in supervise/child */
@@ -69,7 +73,7 @@ static int		 events_failed;	/* ... and events */
 static struct cgroup	 cg;		/* the service's cgroup ... */
 static int		 have_cgroup;	/* ... where it has one */
 static int		 nsock_fd = -1;	/* the notify socket, supervise/notify */
-static char		 nsock_path[PATH_MAX];	/* ... its absolute path */
+static char		 nsock_path[128];	/* ... its absolute path */
 static char		*needs_base;	/* the scan directory: NAME's parent */
 static int		 needs_fd = -1;	/* inotify on the needs, while held */
 static int		 needs_dirty;	/* look at the needs again */
@@ -180,18 +184,20 @@ events_trim(void)
 /*
  * The events lines of this turn of the loop, appended by events_flush()
  * after supervise/status is written: whoever reads a line there (sid-ctl
- * waits for "control: d") then finds a status at least as new.
+ * waits for "control: d") then finds a status at least as new.  A turn
+ * with more lines than the queue holds (a flood of control bytes)
+ * writes the status, then the lines, and goes on.
  */
-static char	events_queue[16384];
+static char	events_queue[4096];
 static size_t	events_queued;
 
-static void	events_flush(void);
+static void	flush_status(int64_t);
 
 static void
 events_append(const char *line, size_t len)
 {
 	if (events_queued + len > sizeof events_queue)
-		events_flush();
+		flush_status(clock_now_ms());
 	if (len <= sizeof events_queue) {
 		memcpy(events_queue + events_queued, line, len);
 		events_queued += len;
@@ -277,7 +283,7 @@ is_logger(void)
 static int
 notify_socket(const struct sv_conf *conf, char *err, size_t errlen)
 {
-	char cwd[PATH_MAX];
+	char cwd[PATH_MAX], path[PATH_MAX + 32];
 	int n;
 
 	if (!conf->notify_socket) {
@@ -295,23 +301,24 @@ notify_socket(const struct sv_conf *conf, char *err, size_t errlen)
 		    "directory: %s", strerror(errno));
 		return -1;
 	}
-	n = snprintf(nsock_path, sizeof nsock_path, "%s%ssupervise/notify",
-	    cwd, strcmp(cwd, "/") == 0 ? "" : "/");
+	n = snprintf(path, sizeof path, "%s%ssupervise/notify", cwd,
+	    strcmp(cwd, "/") == 0 ? "" : "/");
 	if (n < 0 || (size_t)n >= sizeof nsock_path) {
 		errno = ENAMETOOLONG;
 		nsock_fd = -1;
 	} else
-		nsock_fd = notify_open(nsock_path);
+		nsock_fd = notify_open(path);
 	if (nsock_fd == -1) {
 		if (errno == ENAMETOOLONG)
 			snprintf(err, errlen, "notify-socket: %s is %zu bytes, "
 			    "longer than a socket path may be (%zu)",
-			    nsock_path, strlen(nsock_path), notify_path_max());
+			    path, strlen(path), notify_path_max());
 		else
 			snprintf(err, errlen, "notify-socket: unable to bind "
-			    "%s: %s", nsock_path, strerror(errno));
+			    "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	memcpy(nsock_path, path, (size_t)n + 1);
 	return 0;
 }
 
@@ -457,20 +464,22 @@ static void
 op_needs_unmet(void *ctx, const struct sv_conf *conf, char *unmet,
     size_t size)
 {
+	const char *name;
 	size_t len = 0, n;
 	unsigned i;
 
 	(void)ctx;
 	unmet[0] = '\0';
 	for (i = 0; i < conf->nneeds; i++) {
-		if (need_met(conf->needs[i]))
+		name = conf_need(conf, i);
+		if (need_met(name))
 			continue;
-		n = strlen(conf->needs[i]);
+		n = strlen(name);
 		if (len + (len > 0) + n >= size)
 			break;
 		if (len > 0)
 			unmet[len++] = ' ';
-		memcpy(unmet + len, conf->needs[i], n);
+		memcpy(unmet + len, name, n);
 		len += n;
 		unmet[len] = '\0';
 	}
@@ -813,7 +822,7 @@ warn_unwritable(void)
 static void
 write_status(int64_t now)
 {
-	char text[sizeof status_text], pidtext[32];
+	char text[4096], pidtext[32];
 	size_t len, pidlen = 0;
 	int wrote = 0;
 
@@ -843,11 +852,12 @@ write_status(int64_t now)
 		status_pid = sv.pid;
 		wrote = 1;
 	}
-	if (len != status_len || memcmp(text, status_text, len) != 0) {
+	if (len > sizeof status_text || len != status_len ||
+	    memcmp(text, status_text, len) != 0) {
 		if (io_replace("supervise/status", text, len) == -1)
 			goto fail;
-		memcpy(status_text, text, len);
-		status_len = len;
+		status_len = len <= sizeof status_text ? len : 0;
+		memcpy(status_text, text, status_len);
 		wrote = 1;
 	}
 	if (status_failed && wrote) {
@@ -934,10 +944,13 @@ watch_run(void)
 #endif
 }
 
+/* Each read takes at least one inotify event with a name, 272 bytes. */
+#define INOTIFY_BUF	512
+
 static void
 read_watch(int64_t now)
 {
-	char buf[4096];
+	char buf[INOTIFY_BUF];
 
 	while (read(watch_fd, buf, sizeof buf) > 0)
 		;
@@ -1049,7 +1062,7 @@ watch_needs_paths(void)
 		all = 0;
 	for (i = 0; i < sv.conf.nneeds; i++) {
 		if ((size_t)snprintf(path, sizeof path, "%s/%s", needs_base,
-		    sv.conf.needs[i]) >= sizeof path - sizeof "/supervise") {
+		    conf_need(&sv.conf, i)) >= sizeof path - sizeof "/supervise") {
 			all = 0;
 			continue;
 		}
@@ -1102,7 +1115,7 @@ check_needs(int64_t now)
 static void
 read_needs(void)
 {
-	char buf[4096];
+	char buf[INOTIFY_BUF];
 
 	while (read(needs_fd, buf, sizeof buf) > 0)
 		;

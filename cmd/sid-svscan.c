@@ -1166,7 +1166,7 @@ set_needs(struct svc *s, const struct sv_conf *conf, size_t n)
 	if ((s->needs = calloc(n, sizeof *s->needs)) == NULL)
 		return;
 	for (i = 0; i < n; i++)
-		if ((s->needs[s->nneeds] = strdup(conf->needs[i])) != NULL)
+		if ((s->needs[s->nneeds] = strdup(conf_need(conf, (unsigned)i))) != NULL)
 			s->nneeds++;
 }
 

@@ -16,54 +16,119 @@
 #include "io.h"
 
 /*
- * Where the cgroup2 hierarchy is mounted: /proc/self/mountinfo has
- * "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - cgroup2 SOURCE ...".
- * It may be /sys/fs/cgroup, or /sys/fs/cgroup/unified beside v1.
+ * FN(LINE, ARG) for each line of the file PATH, without its newline,
+ * until FN returns 1; a line longer than the buffer is skipped.  Read
+ * in small pieces without stdio, so that a supervisor's heap and stack
+ * stay small.  Returns 1 when FN did, 0 when none did, -1 with errno.
  */
 static int
-find_mount(char *buf, size_t size)
+each_line(const char *path, int (*fn)(char *, void *), void *arg)
 {
-	char line[1024], root[PATH_MAX], point[PATH_MAX], *sep;
-	FILE *f;
-	int found = 0;
+	char buf[1024], *line, *nl;
+	size_t have = 0;
+	ssize_t n;
+	int fd, found = 0, skip = 0;
 
-	if ((f = fopen("/proc/self/mountinfo", "r")) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	while (!found && fgets(line, sizeof line, f) != NULL) {
-		if ((sep = strstr(line, " - cgroup2 ")) == NULL)
-			continue;
-		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, point) == 2 &&
-		    strcmp(root, "/") == 0 &&
-		    (size_t)snprintf(buf, size, "%s", point) < size)
-			found = 1;
+	while (!found && (n = read(fd, buf + have, sizeof buf - 1 - have)) >
+	    0) {
+		have += (size_t)n;
+		buf[have] = '\0';
+		line = buf;
+		while (!found && (nl = strchr(line, '\n')) != NULL) {
+			*nl = '\0';
+			if (!skip)
+				found = fn(line, arg);
+			skip = 0;
+			line = nl + 1;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+		if (have == sizeof buf - 1) {
+			have = 0;	/* too long: skip to its end */
+			skip = 1;
+		}
 	}
-	fclose(f);
-	if (!found)
-		errno = ENOENT;
-	return found ? 0 : -1;
+	close(fd);
+	return found;
+}
+
+struct found {
+	char	*buf;
+	size_t	 size;
+};
+
+/*
+ * A line of /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT
+ * OPTIONS ... - cgroup2 SOURCE ...", the mount point when ROOT is "/".
+ */
+static int
+mount_line(char *line, void *arg)
+{
+	struct found *f = arg;
+	char *field[5], *p = line;
+	size_t len;
+	int i;
+
+	if (strstr(line, " - cgroup2 ") == NULL)
+		return 0;
+	for (i = 0; i < 5; i++) {
+		p += strspn(p, " ");
+		field[i] = p;
+		p += strcspn(p, " ");
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	len = strlen(field[4]);
+	if (strcmp(field[3], "/") != 0 || len == 0 || len >= f->size)
+		return 0;
+	memcpy(f->buf, field[4], len + 1);
+	return 1;
 }
 
 /* Our own cgroup, from the "0::/PATH" line of /proc/self/cgroup. */
 static int
+own_line(char *line, void *arg)
+{
+	struct found *f = arg;
+	const char *path = line + 3;
+
+	if (strncmp(line, "0::", 3) != 0)
+		return 0;
+	/* "/" is the root: no trailing slash wanted. */
+	if (strcmp(path, "/") == 0)
+		path = "";
+	if (strlen(path) >= f->size)
+		return 0;
+	strcpy(f->buf, path);
+	return 1;
+}
+
+/*
+ * Where the cgroup2 hierarchy is mounted (it may be /sys/fs/cgroup, or
+ * /sys/fs/cgroup/unified beside v1), then our own cgroup below it, into
+ * BUF.
+ */
+static int
 find_own(char *buf, size_t size)
 {
-	char line[1024];
-	FILE *f;
-	int found = 0;
+	struct found f = { buf, size };
+	size_t len;
+	int r;
 
-	if ((f = fopen("/proc/self/cgroup", "r")) == NULL)
-		return -1;
-	while (!found && fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, "0::", 3) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			/* "/" is the root: no trailing slash wanted. */
-			found = (size_t)snprintf(buf, size, "%s",
-			    strcmp(line + 3, "/") == 0 ? "" : line + 3) < size;
-		}
-	fclose(f);
-	if (!found)
+	if ((r = each_line("/proc/self/mountinfo", mount_line, &f)) != 1)
+		goto none;
+	len = strlen(buf);
+	f.buf = buf + len;
+	f.size = size - len;
+	if ((r = each_line("/proc/self/cgroup", own_line, &f)) != 1)
+		goto none;
+	return 0;
+none:
+	if (r == 0)
 		errno = ENOENT;
-	return found ? 0 : -1;
+	return -1;
 }
 
 /* "web" for .../web, "web.log" for .../web/log; unusual bytes as '_'. */
@@ -91,20 +156,21 @@ service_name(const char *cwd, char *buf, size_t size)
 int
 cg_open(struct cgroup *cg)
 {
-	char mount[PATH_MAX], own[PATH_MAX], cwd[PATH_MAX], name[80];
+	char cwd[PATH_MAX], name[80];
 	char procs[sizeof cg->path + 16];
 	struct stat st;
+	size_t len;
 	int n;
 
 	cg->procs_fd = -1;
-	if (find_mount(mount, sizeof mount) == -1 ||
-	    find_own(own, sizeof own) == -1 ||
+	if (find_own(cg->path, sizeof cg->path) == -1 ||
 	    getcwd(cwd, sizeof cwd) == NULL || stat(".", &st) == -1)
 		return -1;
 	service_name(cwd, name, sizeof name);
-	n = snprintf(cg->path, sizeof cg->path, "%s%s/sid.%s.%lx", mount, own,
+	len = strlen(cg->path);
+	n = snprintf(cg->path + len, sizeof cg->path - len, "/sid.%s.%lx",
 	    name, (unsigned long)st.st_ino);
-	if (n < 0 || (size_t)n >= sizeof cg->path) {
+	if (n < 0 || (size_t)n >= sizeof cg->path - len) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

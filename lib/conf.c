@@ -192,7 +192,7 @@ static int
 set_needs(struct sv_conf *c, const char *v, const char **why)
 {
 	const char *p = v, *end;
-	size_t len, i;
+	size_t len, i, used = 0;
 
 	c->nneeds = 0;
 	for (;;) {
@@ -216,13 +216,19 @@ set_needs(struct sv_conf *c, const char *v, const char **why)
 			*why = "more than 32 names";
 			return -1;
 		}
-		memcpy(c->needs[c->nneeds], p, len);
-		c->needs[c->nneeds][len] = '\0';
+		if (used + len + 1 > sizeof c->needs) {
+			*why = "names longer than 1023 bytes in all";
+			return -1;
+		}
+		memcpy(c->needs + used, p, len);
+		c->needs[used + len] = '\0';
 		for (i = 0; i < c->nneeds; i++)
-			if (strcmp(c->needs[i], c->needs[c->nneeds]) == 0) {
+			if (strcmp(conf_need(c, (unsigned)i), c->needs + used) ==
+			    0) {
 				*why = "a name given twice";
 				return -1;
 			}
+		used += len + 1;
 		c->nneeds++;
 		if (*end == '\0')
 			return 0;
@@ -429,9 +435,19 @@ conf_needs_self(const struct sv_conf *conf, const char *name)
 	unsigned i;
 
 	for (i = 0; i < conf->nneeds; i++)
-		if (strcmp(conf->needs[i], name) == 0)
+		if (strcmp(conf_need(conf, i), name) == 0)
 			return 1;
 	return 0;
+}
+
+const char *
+conf_need(const struct sv_conf *conf, unsigned i)
+{
+	const char *name = conf->needs;
+
+	while (i-- > 0)
+		name += strlen(name) + 1;
+	return name;
 }
 
 int

@@ -14,6 +14,7 @@
 #define CONF_MAX_RESTARTS	256	/* largest N of max-restarts */
 #define CONF_MAX_NEEDS		32	/* names in needs */
 #define CONF_NAME_MAX		255	/* bytes of a needed service's name */
+#define CONF_NEEDS_SIZE		1024	/* bytes of all of them, with a NUL each */
 #define CONF_MAX_CHECK_FAILURES	1000
 
 enum restart_policy {
@@ -42,9 +43,13 @@ struct sv_conf {
 	int			notification_fd;	/* -1: none */
 	enum stderr_mode	stderr_mode;
 	char			log_dir[256];
-	/* Siblings (../NAME) up and ready before each start. */
+	/*
+	 * Siblings (../NAME) up and ready before each start: NNEEDS names,
+	 * each ending in a NUL, one after the other (conf_need() finds the
+	 * Nth).  Packed, so that a conf without needs is small to keep.
+	 */
 	unsigned		nneeds;
-	char			needs[CONF_MAX_NEEDS][CONF_NAME_MAX + 1];
+	char			needs[CONF_NEEDS_SIZE];
 	int			notify_socket;		/* 0 or 1 */
 	int64_t			watchdog_ms;		/* 0: none */
 	int64_t			check_interval_ms;
@@ -57,6 +62,9 @@ struct sv_conf {
  * cross-field error the caller, who knows the name, reports).
  */
 int	conf_needs_self(const struct sv_conf *conf, const char *name);
+
+/* conf_need: the Ith name of CONF's needs, I < conf->nneeds. */
+const char *conf_need(const struct sv_conf *conf, unsigned i);
 
 /* conf_defaults: fill CONF with the defaults of every key. */
 void	conf_defaults(struct sv_conf *conf);

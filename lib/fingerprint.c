@@ -31,7 +31,7 @@ fnv(uint64_t h, const void *data, size_t len)
 static uint64_t
 hash_fd(uint64_t h, int fd)
 {
-	char buf[8192];
+	char buf[1024];	/* a small file: a few reads, a small stack */
 	ssize_t n;
 
 	while ((n = read(fd, buf, sizeof buf)) > 0 ||

@@ -86,19 +86,27 @@ fail:
 	return -1;
 }
 
+/*
+ * The usual PATH is short ("supervise/status"): its PATH.new is built on
+ * a small stack buffer, and only a long one costs a malloc, so that a
+ * supervisor's stack stays a page or two deep.
+ */
 int
 io_replace(const char *path, const void *buf, size_t len)
 {
-	char tmp[4096];
+	char small[256], *tmp = small;
+	size_t size = strlen(path) + sizeof ".new";
 	int fd, saved;
 
-	if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
+	if (size > sizeof small && (tmp = malloc(size)) == NULL)
 		return -1;
-	}
+	memcpy(tmp, path, size - sizeof ".new");
+	memcpy(tmp + size - sizeof ".new", ".new", sizeof ".new");
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1)
-		return -1;
+	    0644)) == -1) {
+		saved = errno;
+		goto out;
+	}
 	if (io_write_all(fd, buf, len) == -1) {
 		saved = errno;
 		close(fd);
@@ -108,9 +116,14 @@ io_replace(const char *path, const void *buf, size_t len)
 		saved = errno;
 		goto fail;
 	}
+	if (tmp != small)
+		free(tmp);
 	return 0;
 fail:
 	unlink(tmp);
+out:
+	if (tmp != small)
+		free(tmp);
 	errno = saved;
 	return -1;
 }

@@ -16,37 +16,69 @@ fmt_unix_ms(char *buf, size_t size, int64_t ms)
 	return buf;
 }
 
+/*
+ * Append TEXT (escaped when ESCAPE, so that a path with a newline stays
+ * one key, one line) to BUF, which holds *LEN bytes of SIZE; cut at the
+ * end of BUF.  The text is escaped in place, so that no copy of it
+ * takes room on the stack.
+ */
+static void
+put(char *buf, size_t size, size_t *len, const char *text, int escape)
+{
+	size_t n;
+
+	if (*len + 1 >= size)
+		return;
+	if (escape) {
+		esc_text(buf + *len, size - *len, text);
+		*len += strlen(buf + *len);
+		return;
+	}
+	n = strlen(text);
+	if (n > size - *len - 1)
+		n = size - *len - 1;
+	memcpy(buf + *len, text, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
 size_t
 status_format(char *buf, size_t size, const struct sv *sv, int64_t since_ms)
 {
 	char since[32], last_exit[32] = "none", backoff[32] = "0";
-	char error[ESC_SIZE(sizeof sv->error)];
-	char notice[ESC_SIZE(sizeof sv->notice)];
-	char waiting[ESC_SIZE(sizeof sv->waiting)];
+	char head[192];
+	size_t len = 0;
 	int n;
 
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
 	if (sv->have_exit)
 		sv_exit_text(last_exit, sizeof last_exit, sv->last_wstatus);
 	if (sv->backoff_ms > 0)
 		fmt_duration(backoff, sizeof backoff, sv->backoff_ms);
 	/* health and notice stay empty until ./check and the notify
 	 * socket exist; readers rely on every key. */
-	n = snprintf(buf, size,
+	n = snprintf(head, sizeof head,
 	    "state=%s\nwant=%s\npid=%ld\nsince=%s\nready=%s\npaused=%s\n"
-	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=%s\nattempt=%lu\n"
-	    "waiting=%s\nhealth=%s\nnotice=%s\n",
+	    "restarts=%u\nlast_exit=%s\nbackoff=%s\nerror=",
 	    sv_state_name(sv->state), sv_want_name(sv->want),
 	    (long)sv->pid, fmt_unix_ms(since, sizeof since, since_ms),
 	    sv_ready_name(sv->ready), sv->paused ? "yes" : "no",
-	    sv->restarts, last_exit, backoff,
-	    /* A path in it may hold a newline: one key, one line. */
-	    esc_text(error, sizeof error, sv->error), sv->attempts,
-	    esc_text(waiting, sizeof waiting, sv->waiting),
-	    sv_health_name(sv->health),
-	    esc_text(notice, sizeof notice, sv->notice));
+	    sv->restarts, last_exit, backoff);
 	if (n < 0)
 		return 0;
-	return (size_t)n < size ? (size_t)n : size - 1;
+	put(buf, size, &len, head, 0);
+	put(buf, size, &len, sv->error, 1);
+	snprintf(head, sizeof head, "\nattempt=%lu\nwaiting=", sv->attempts);
+	put(buf, size, &len, head, 0);
+	put(buf, size, &len, sv->waiting, 1);
+	put(buf, size, &len, "\nhealth=", 0);
+	put(buf, size, &len, sv_health_name(sv->health), 0);
+	put(buf, size, &len, "\nnotice=", 0);
+	put(buf, size, &len, sv->notice, 1);
+	put(buf, size, &len, "\n", 0);
+	return len;
 }
 
 static void
@@ -189,7 +221,8 @@ size_t
 events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
     enum sv_state to, const char *reason)
 {
-	char when[32], shown[ESC_SIZE(1024)];
+	char when[32];
+	size_t len = 0;
 	int n;
 
 	if (size < 2) {
@@ -197,14 +230,15 @@ events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
 			buf[0] = '\0';
 		return 0;
 	}
-	n = snprintf(buf, size, "%s %s -> %s %s\n",
+	n = snprintf(buf, size, "%s %s -> %s ",
 	    fmt_unix_ms(when, sizeof when, wall_ms), sv_state_name(from),
-	    sv_state_name(to), esc_text(shown, sizeof shown, reason));
+	    sv_state_name(to));
 	if (n < 0)
 		return 0;
-	if ((size_t)n >= size) {
-		n = (int)size - 1;
-		buf[n - 1] = '\n';
-	}
-	return (size_t)n;
+	len = (size_t)n < size ? (size_t)n : size - 1;
+	put(buf, size, &len, reason, 1);
+	put(buf, size, &len, "\n", 0);
+	if (buf[len - 1] != '\n')
+		buf[len - 1] = '\n';
+	return len;
 }

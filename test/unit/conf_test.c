@@ -424,9 +424,9 @@ needs_is_a_list_of_sibling_names(void)
 {
 	CHECK(parse("needs = db, cache ,queue\n") == 0);
 	CHECK(conf.nneeds == 3);
-	CHECK_STR(conf.needs[0], "db");
-	CHECK_STR(conf.needs[1], "cache");
-	CHECK_STR(conf.needs[2], "queue");
+	CHECK_STR(conf_need(&conf, 0), "db");
+	CHECK_STR(conf_need(&conf, 1), "cache");
+	CHECK_STR(conf_need(&conf, 2), "queue");
 	CHECK(conf_needs_self(&conf, "cache"));
 	CHECK(!conf_needs_self(&conf, "web"));
 	CHECK(parse("needs = db\n") == 0 && conf.nneeds == 1);
@@ -438,6 +438,28 @@ needs_is_a_list_of_sibling_names(void)
 	CHECK(rejects("needs", "db, db"));
 	CHECK(rejects("needs", "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t,u,v,"
 	    "w,x,y,z,aa,bb,cc,dd,ee,ff,gg"));
+}
+
+/* needs keeps its names packed: a conf line of 1023 bytes always fits. */
+static void
+needs_long_names_are_bounded_in_all(void)
+{
+	char v[1200], name[256];
+	size_t len = 0;
+	int i;
+
+	memset(name, 'n', 255);
+	name[255] = '\0';
+	CHECK(accepts("needs", name) && conf.nneeds == 1);
+	CHECK_STR(conf_need(&conf, 0), name);
+	/* Four names of 250 bytes and their NULs: 1004 bytes, taken. */
+	for (i = 0; i < 4; i++)
+		len += (size_t)snprintf(v + len, sizeof v - len, "%s%c%.249s",
+		    i > 0 ? "," : "", 'a' + i, name);
+	CHECK(accepts("needs", v) && conf.nneeds == 4);
+	CHECK(conf_need(&conf, 3)[0] == 'd' && strlen(conf_need(&conf, 3)) ==
+	    250);
+	CHECK(conf_needs_self(&conf, conf_need(&conf, 2)));
 }
 
 static void
@@ -495,6 +517,7 @@ main(void)
 		CHECK_TEST(nul_byte_is_an_error),
 		CHECK_TEST(every_key_at_once),
 		CHECK_TEST(needs_is_a_list_of_sibling_names),
+		CHECK_TEST(needs_long_names_are_bounded_in_all),
 		CHECK_TEST(health_and_notify_keys),
 	};
 

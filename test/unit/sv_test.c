@@ -2260,8 +2260,7 @@ rig_needs(const char *unmet)
 	struct rig *t = rig_new();
 
 	t->fake.conf.nneeds = 2;
-	strcpy(t->fake.conf.needs[0], "db");
-	strcpy(t->fake.conf.needs[1], "cache");
+	memcpy(t->fake.conf.needs, "db\0cache", sizeof "db\0cache");
 	snprintf(t->fake.unmet, sizeof t->fake.unmet, "%s", unmet);
 	return t;
 }
