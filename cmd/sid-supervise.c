@@ -44,6 +44,7 @@
 #define EVENTS_MAX	65536	/* supervise/events is trimmed beyond this */
 #define EVENTS_KEEP	32768	/* ... to about this much, whole lines */
 #define RETRY_MS	1000	/* retry of a failed status write */
+#define STATUS_MAX	8192	/* the longest status: every field escaped */
 #define NEEDS_POLL_MS	100	/* needs, where they cannot be watched */
 
 extern char **environ;
@@ -283,7 +284,7 @@ is_logger(void)
 static int
 notify_socket(const struct sv_conf *conf, char *err, size_t errlen)
 {
-	char cwd[PATH_MAX], path[PATH_MAX + 32];
+	char *cwd, path[sizeof nsock_path + 1];
 	int n;
 
 	if (!conf->notify_socket) {
@@ -296,7 +297,7 @@ notify_socket(const struct sv_conf *conf, char *err, size_t errlen)
 	}
 	if (nsock_fd >= 0)
 		return 0;
-	if (getcwd(cwd, sizeof cwd) == NULL) {
+	if ((cwd = io_cwd()) == NULL) {
 		snprintf(err, errlen, "notify-socket: unable to tell the "
 		    "directory: %s", strerror(errno));
 		return -1;
@@ -310,14 +311,17 @@ notify_socket(const struct sv_conf *conf, char *err, size_t errlen)
 		nsock_fd = notify_open(path);
 	if (nsock_fd == -1) {
 		if (errno == ENAMETOOLONG)
-			snprintf(err, errlen, "notify-socket: %s is %zu bytes, "
-			    "longer than a socket path may be (%zu)",
-			    path, strlen(path), notify_path_max());
+			snprintf(err, errlen, "notify-socket: %s%ssupervise/"
+			    "notify is %d bytes, longer than a socket path may "
+			    "be (%zu)", cwd, strcmp(cwd, "/") == 0 ? "" : "/",
+			    n, notify_path_max());
 		else
 			snprintf(err, errlen, "notify-socket: unable to bind "
 			    "%s: %s", path, strerror(errno));
+		free(cwd);
 		return -1;
 	}
+	free(cwd);
 	memcpy(nsock_path, path, (size_t)n + 1);
 	return 0;
 }
@@ -400,7 +404,7 @@ needs_self(const struct sv_conf *conf)
 static void
 needs_base_init(void)
 {
-	char cwd[PATH_MAX];
+	char *cwd;
 	size_t len = strlen(svdir), dirlen;
 	const char *last;
 	int weird;
@@ -414,8 +418,8 @@ needs_base_init(void)
 	dirlen = weird ? len : (size_t)(last - svdir);
 	while (dirlen > 1 && svdir[dirlen - 1] == '/')
 		dirlen--;		/* "/srv/" is "/srv", "/" stays */
-	if (getcwd(cwd, sizeof cwd) == NULL)
-		snprintf(cwd, sizeof cwd, ".");
+	if ((cwd = io_cwd()) == NULL && (cwd = strdup(".")) == NULL)
+		sid_die_sys(111, "out of memory");
 	if ((needs_base = malloc(strlen(cwd) + dirlen + 8)) == NULL)
 		sid_die_sys(111, "out of memory");
 	if (svdir[0] == '/')
@@ -428,6 +432,7 @@ needs_base_init(void)
 	strncat(needs_base, svdir, dirlen);
 	if (weird)
 		strcat(needs_base, "/..");
+	free(cwd);
 }
 
 /*
@@ -438,25 +443,23 @@ needs_base_init(void)
 static int
 need_met(const char *name)
 {
-	static struct status_info st;	/* static: keeps the stack small */
-	char path[PATH_MAX], *text;
-	size_t len;
+	char *path, *text;
+	size_t len, size = strlen(needs_base) + strlen(name) + 20;
 	pid_t holder;
-	int met, held;
+	int met = 0, held;
 
-	if ((size_t)snprintf(path, sizeof path, "%s/%s/supervise/status",
-	    needs_base, name) >= sizeof path)
+	if ((path = malloc(size)) == NULL)
 		return 0;
-	strcpy(path + strlen(path) - strlen("status"), "lock");
+	snprintf(path, size, "%s/%s/supervise/lock", needs_base, name);
 	held = io_lock_held(path, &holder);
-	if (held == 0 || (held == -1 && errno == ENOENT))
-		return 0;
-	strcpy(path + strlen(path) - strlen("lock"), "status");
-	if (io_read_file(path, 16384, &text, &len) == -1)
-		return 0;
-	met = status_parse(text, &st) == 0 && strcmp(st.state, "up") == 0 &&
-	    (strcmp(st.ready, "yes") == 0 || strcmp(st.ready, "n/a") == 0);
-	free(text);
+	if (held == 1 || (held == -1 && errno != ENOENT)) {
+		strcpy(path + strlen(path) - strlen("lock"), "status");
+		if (io_read_file(path, 16384, &text, &len) == 0) {
+			met = status_up_and_ready(text);
+			free(text);
+		}
+	}
+	free(path);
 	return met;
 }
 
@@ -621,16 +624,28 @@ static const struct sv_ops ops = {
 
 /*
  * supervise/ may be a symlink into a tmpfs such as /run, dangling after
- * a reboot: create its target then.
+ * a reboot: create its target then.  (Apart, so that its PATH_MAX
+ * buffer takes no stack in the usual case.)
  */
+static void	make_link_target(void);
+
 static void
 make_supervise_dir(void)
+{
+	struct stat st;
+
+	if (mkdir("supervise", 0755) == 0 || errno != EEXIST ||
+	    stat("supervise", &st) == 0)
+		return;
+	make_link_target();
+}
+
+static void
+make_link_target(void)
 {
 	char target[PATH_MAX];
 	ssize_t n;
 
-	if (mkdir("supervise", 0755) == 0 || errno != EEXIST)
-		return;
 	n = readlink("supervise", target, sizeof target - 1);
 	if (n <= 0)
 		return;
@@ -820,23 +835,20 @@ warn_unwritable(void)
  * RETRY_MS; the first write that then succeeds is said once too.
  */
 static void
-write_status(int64_t now)
+write_files(const char *text, size_t len, int64_t now)
 {
-	char text[4096], pidtext[32];
-	size_t len, pidlen = 0;
+	char loaded_text[128], pidtext[32];
+	size_t n, pidlen = 0;
 	int wrote = 0;
 
-	if (retry_at >= 0 && now < retry_at)
-		return;
 	if (loaded_dirty) {
 		/* What the running service was started from. */
-		len = fp_format(text, sizeof text, &loaded);
-		if (io_replace("supervise/loaded", text, len) == -1)
+		n = fp_format(loaded_text, sizeof loaded_text, &loaded);
+		if (io_replace("supervise/loaded", loaded_text, n) == -1)
 			goto fail;
 		loaded_dirty = 0;
 		wrote = 1;
 	}
-	len = status_format(text, sizeof text, &sv, since_ms);
 	if (sv.pgid != child_pgid) {
 		if (write_child() == -1)
 			goto fail;
@@ -871,6 +883,28 @@ fail:
 		warn_unwritable();
 	status_failed = 1;
 	retry_at = now + RETRY_MS;
+}
+
+/*
+ * The status is formatted on a small buffer; only a long one (a long
+ * error or waiting list, escaped) takes a malloc'ed STATUS_MAX.
+ */
+static void
+write_status(int64_t now)
+{
+	char small[2048], *big;
+	size_t len;
+
+	if (retry_at >= 0 && now < retry_at)
+		return;
+	len = status_format(small, sizeof small, &sv, since_ms);
+	if (len + 1 < sizeof small || (big = malloc(STATUS_MAX)) == NULL) {
+		write_files(small, len, now);
+		return;
+	}
+	len = status_format(big, STATUS_MAX, &sv, since_ms);
+	write_files(big, len, now);
+	free(big);
 }
 
 /* The status files, then the events lines that led to them. */

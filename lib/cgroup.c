@@ -156,7 +156,7 @@ service_name(const char *cwd, char *buf, size_t size)
 int
 cg_open(struct cgroup *cg)
 {
-	char cwd[PATH_MAX], name[80];
+	char *cwd, name[80];
 	char procs[sizeof cg->path + 16];
 	struct stat st;
 	size_t len;
@@ -164,9 +164,10 @@ cg_open(struct cgroup *cg)
 
 	cg->procs_fd = -1;
 	if (find_own(cg->path, sizeof cg->path) == -1 ||
-	    getcwd(cwd, sizeof cwd) == NULL || stat(".", &st) == -1)
+	    stat(".", &st) == -1 || (cwd = io_cwd()) == NULL)
 		return -1;
 	service_name(cwd, name, sizeof name);
+	free(cwd);
 	len = strlen(cg->path);
 	n = snprintf(cg->path + len, sizeof cg->path - len, "/sid.%s.%lx",
 	    name, (unsigned long)st.st_ino);

@@ -46,14 +46,15 @@ hash_fd(uint64_t h, int fd)
  * binary run) by its inode, size and modification time, so that hashing
  * never costs more than a small read.
  */
-uint64_t
-fp_file(const char *path)
+/* fp_file of NAME in the directory DIRFD (AT_FDCWD: the current one). */
+static uint64_t
+fp_file_at(int dirfd, const char *name)
 {
 	struct stat st;
 	uint64_t h, meta[4];
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) == -1)
 		return FP_MISSING;
 	if (fstat(fd, &st) == 0 && st.st_size > FP_WHOLE_MAX) {
 		meta[0] = (uint64_t)st.st_ino;
@@ -68,20 +69,30 @@ fp_file(const char *path)
 }
 
 uint64_t
+fp_file(const char *path)
+{
+	return fp_file_at(AT_FDCWD, path);
+}
+
+/* Each file by its name in the directory: no path buffer. */
+uint64_t
 fp_dir(const char *dir)
 {
-	char **names, path[4096];
+	char **names;
 	uint64_t h = FNV_OFFSET, file;
 	size_t n, i;
+	int dirfd;
 
 	if ((names = io_dir_names(dir, NULL, NULL, &n)) == NULL)
 		return FP_MISSING;
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		file = fp_file(path);
+		file = dirfd >= 0 ? fp_file_at(dirfd, names[i]) : FP_MISSING;
 		h = fnv(h, names[i], strlen(names[i]) + 1);
 		h = fnv(h, &file, sizeof file);
 	}
+	if (dirfd >= 0)
+		close(dirfd);
 	io_free_names(names);
 	return h;
 }

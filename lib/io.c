@@ -128,6 +128,26 @@ out:
 	return -1;
 }
 
+char *
+io_cwd(void)
+{
+	size_t size = 128;
+	char *buf = NULL, *bigger;
+
+	for (;;) {
+		if ((bigger = realloc(buf, size)) == NULL)
+			break;
+		buf = bigger;
+		if (getcwd(buf, size) != NULL)
+			return buf;
+		if (errno != ERANGE)
+			break;
+		size *= 2;
+	}
+	free(buf);
+	return NULL;
+}
+
 int
 io_nonblock(int fd)
 {

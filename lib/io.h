@@ -24,6 +24,12 @@ int	io_read_file(const char *path, size_t max, char **buf, size_t *len);
  */
 int	io_replace(const char *path, const void *buf, size_t len);
 
+/*
+ * io_cwd: the current directory, malloc'ed (free it), or NULL with
+ * errno.  No PATH_MAX buffer on the caller's stack.
+ */
+char	*io_cwd(void);
+
 /* io_nonblock: set O_NONBLOCK on FD. */
 int	io_nonblock(int fd);
 

@@ -217,6 +217,38 @@ bad:
 	return -1;
 }
 
+/* The value of KEY in status TEXT, LEN bytes, or NULL. */
+static const char *
+status_value(const char *text, const char *key, size_t *len)
+{
+	size_t klen = strlen(key);
+	const char *line;
+
+	for (line = text; *line != '\0'; line += strcspn(line, "\n") +
+	    (line[strcspn(line, "\n")] == '\n'))
+		if (strncmp(line, key, klen) == 0 && line[klen] == '=') {
+			line += klen + 1;
+			*len = strcspn(line, "\n");
+			return line;
+		}
+	return NULL;
+}
+
+int
+status_up_and_ready(const char *text)
+{
+	const char *v;
+	size_t len;
+
+	if ((v = status_value(text, "state", &len)) == NULL || len != 2 ||
+	    strncmp(v, "up", 2) != 0)
+		return 0;
+	if ((v = status_value(text, "ready", &len)) == NULL)
+		return 0;
+	return (len == 3 && strncmp(v, "yes", 3) == 0) ||
+	    (len == 3 && strncmp(v, "n/a", 3) == 0);
+}
+
 size_t
 events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
     enum sv_state to, const char *reason)

@@ -45,6 +45,13 @@ size_t	status_format(char *buf, size_t size, const struct sv *sv,
 int	status_parse(const char *text, struct status_info *st);
 
 /*
+ * status_up_and_ready: 1 when the status TEXT says state=up and ready
+ * yes or n/a (a need is met), else 0.  Reads only those two keys, so it
+ * needs no struct status_info.
+ */
+int	status_up_and_ready(const char *text);
+
+/*
  * events_format: "UNIXTIME FROM -> TO reason\n" into BUF.  Returns the
  * length (truncated to SIZE - 1, still ending in a newline).
  */
