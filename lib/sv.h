@@ -66,6 +66,10 @@ struct sv_recipe {
 	int		 fds[3];	/* become the child's 0, 1 and 2 */
 	int		 notify_fd;	/* -1, or the notification fd */
 	int		 cgroup_fd;	/* -1, or a cgroup.procs the child joins */
+	int		 cgroup_dir;	/* with cgroup_fd: that cgroup's
+					   directory, or -1; the child is
+					   made in it where the system can
+					   (Linux's clone3) */
 	int		 has_check;	/* an executable ./check is there */
 };
 

@@ -169,6 +169,38 @@ status_round_trip_every_state(void)
 	}
 }
 
+/* A need is met by state=up with ready yes or n/a, nothing else. */
+static void
+up_and_ready_reads_two_keys(void)
+{
+	static const struct {
+		enum sv_state	state;
+		enum sv_ready	ready;
+		int		met;
+	} cases[] = {
+		{ SV_UP, SV_READY_YES, 1 }, { SV_UP, SV_READY_NA, 1 },
+		{ SV_UP, SV_READY_NO, 0 }, { SV_STARTING, SV_READY_NA, 0 },
+		{ SV_DOWN, SV_READY_NA, 0 }, { SV_FAILED, SV_READY_YES, 0 },
+	};
+	struct sv sv;
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < CHECK_LEN(cases); i++) {
+		busy_service(&sv);
+		sv.state = cases[i].state;
+		sv.ready = cases[i].ready;
+		status_format(buf, sizeof buf, &sv, 0);
+		CHECK(status_up_and_ready(buf) == cases[i].met);
+	}
+	/* A key's name inside another's value is not the key. */
+	CHECK(!status_up_and_ready("error=x\nstate=upx\nready=yes\n"));
+	CHECK(!status_up_and_ready("notice=state=up\nready=yes\n"));
+	CHECK(status_up_and_ready("want=up\nstate=up\nready=n/a"));
+	CHECK(!status_up_and_ready("state=up\n"));
+	CHECK(!status_up_and_ready(""));
+}
+
 /* BUF without the line of KEY, into OUT. */
 static void
 drop_key(const char *buf, const char *key, char *out, size_t size)
@@ -357,6 +389,7 @@ main(void)
 		CHECK_TEST(status_round_trip),
 		CHECK_TEST(status_round_trip_up_paused_after_signal),
 		CHECK_TEST(status_round_trip_every_state),
+		CHECK_TEST(up_and_ready_reads_two_keys),
 		CHECK_TEST(status_parse_rejects_each_missing_key),
 		CHECK_TEST(status_parse_rejects_malformed_numbers),
 		CHECK_TEST(status_parse_ignores_unknown_keys_and_order),
