@@ -14,13 +14,22 @@ CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib $(SCAN)
 # SCAN = -DSID_NO_INOTIFY: sid-svscan polls the directory even on Linux.
 SCAN     =
 LDFLAGS  =
-# sid-supervise runs once per service, so it is linked statically where
-# the C library allows it (glibc's libc.a, musl): no loader and no shared
-# library's relocated pages of its own, about 70 kB private memory
-# instead of 115 kB with glibc, and a faster exec.  Where static linking
-# fails it is linked as the others are, with a line saying so; STATIC=
-# links it dynamically always.
+# The programs are linked statically where the C library allows it
+# (glibc's libc.a, musl): sid-supervise runs once per service, and
+# without the loader and a shared library's relocated pages of its own it
+# keeps about 70 kB private memory instead of 115 kB with glibc; every
+# program also execs faster.  Where static linking fails a program is
+# linked dynamically, with a line saying so; STATIC= links dynamically.
 STATIC   = -static
+# LINK: the recipe that links cmd/$@.o with libsid.a, as STATIC says.
+LINK     = if [ -n "$(STATIC)" ] && $(CC) $(LDFLAGS) $(STATIC) -o $@ \
+               cmd/$@.o libsid.a 2>/dev/null; then \
+               echo "$(CC) $(LDFLAGS) $(STATIC) -o $@ cmd/$@.o libsid.a"; \
+           else \
+               [ -z "$(STATIC)" ] || echo "$@: linked dynamically (no static C library)"; \
+               echo "$(CC) $(LDFLAGS) -o $@ cmd/$@.o libsid.a"; \
+               $(CC) $(LDFLAGS) -o $@ cmd/$@.o libsid.a; \
+           fi
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
@@ -51,20 +60,13 @@ libsid.a: $(LIBOBJ)
 	ar rcs $@ $(LIBOBJ)
 
 sid-svscan: cmd/sid-svscan.o libsid.a
-	$(CC) $(LDFLAGS) -o $@ cmd/sid-svscan.o libsid.a
+	@$(LINK)
 sid-supervise: cmd/sid-supervise.o libsid.a
-	@if [ -n "$(STATIC)" ] && $(CC) $(LDFLAGS) $(STATIC) -o $@ \
-	    cmd/sid-supervise.o libsid.a 2>/dev/null; then \
-	    echo "$(CC) $(LDFLAGS) $(STATIC) -o $@ cmd/sid-supervise.o libsid.a"; \
-	else \
-	    [ -z "$(STATIC)" ] || echo "sid-supervise: no static C library here, linked dynamically"; \
-	    echo "$(CC) $(LDFLAGS) -o $@ cmd/sid-supervise.o libsid.a"; \
-	    $(CC) $(LDFLAGS) -o $@ cmd/sid-supervise.o libsid.a; \
-	fi
+	@$(LINK)
 sid-log: cmd/sid-log.o libsid.a
-	$(CC) $(LDFLAGS) -o $@ cmd/sid-log.o libsid.a
+	@$(LINK)
 sid-ctl: cmd/sid-ctl.o libsid.a
-	$(CC) $(LDFLAGS) -o $@ cmd/sid-ctl.o libsid.a
+	@$(LINK)
 cmd/sid-svscan.o cmd/sid-supervise.o cmd/sid-ctl.o cmd/sid-log.o: $(HDR)
 
 test/unit/sv_test: test/unit/sv_test.o libsid.a

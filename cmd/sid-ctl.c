@@ -26,11 +26,15 @@
  */
 #include <sys/stat.h>
 #include <sys/types.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -595,6 +599,37 @@ pause_ms(int64_t ms)
 }
 
 /*
+ * Pause up to MS, or until something changes in DIR/supervise (status
+ * and pid are replaced by rename, events appended to), where the system
+ * can tell (inotify): a wait ends as soon as its answer is written,
+ * however long the pause between looks.  A change that came between
+ * the last look and the watch is seen at the end of the pause.
+ */
+static void
+pause_for(const char *dir, int64_t ms)
+{
+#ifdef __linux__
+	static int fd = -2;
+	struct pollfd pfd;
+	char path[PATH_MAX + 16], buf[512];
+
+	if (fd == -2)
+		fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd >= 0 && (size_t)snprintf(path, sizeof path, "%s/supervise",
+	    dir) < sizeof path && inotify_add_watch(fd, path, IN_MOVED_TO |
+	    IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE) >= 0) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)ms) > 0)
+			while (read(fd, buf, sizeof buf) > 0)
+				;
+		return;
+	}
+#endif
+	pause_ms(ms);
+}
+
+/*
  * The pause before the next look at a file we wait on, STARTED ms after
  * the wait began: 1 ms at first, so a quick answer is seen at once, then
  * growing to 20 ms, so a long wait costs little.
@@ -634,7 +669,7 @@ wait_recorded(const struct service *svc, const struct events_mark *m,
 			return not_supervised(svc, r);
 		if (clock_now_ms() >= deadline)
 			break;
-		pause_ms(poll_step(started));
+		pause_for(svc->dir, poll_step(started));
 	}
 	said_timed_out();
 	say("%s: timed out: sid-supervise has not recorded %c in "
@@ -722,7 +757,7 @@ wait_goal(const struct service *svc, const struct wait *w, int64_t deadline)
 		}
 		if (clock_now_ms() >= deadline)
 			break;
-		pause_ms(poll_step(started));
+		pause_for(svc->dir, poll_step(started));
 	}
 	if (w->goal != GOAL_GONE && supervised(svc) == 0)
 		return not_supervised(svc, 0);
