@@ -168,7 +168,12 @@ cppcheck:
 # about 40 kB private memory per sid-supervise.
 static:
 	$(MAKE) clean
-	$(MAKE) all CC=musl-gcc LDFLAGS=-static
+	$(MAKE) all CC=musl-gcc STATIC=-static
+
+# test-static: the whole suite against the musl build (make static).
+test-static:
+	$(MAKE) clean
+	$(MAKE) test CC=musl-gcc STATIC=-static
 
 run: $(BIN)
 	sh service/run-example
@@ -207,6 +212,6 @@ clean:
 	rm -f $(BIN) libsid.a lib/*.o cmd/*.o $(UNIT) test/unit/*.o $(HELPERS)
 	rm -rf $(VGDIR)
 
-.PHONY: all test check sanitize valgrind cppcheck static run bench install uninstall clean
+.PHONY: all test check sanitize valgrind cppcheck static test-static run bench install uninstall clean
 .PHONY: lint-man
 .PHONY: fuzz
