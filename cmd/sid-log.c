@@ -460,11 +460,13 @@ run_loop(int sigfd)
 			continue;	/* revents are stale: poll again */
 		}
 		/*
-		 * Always: a signal that came with the input it preceded
-		 * (poll returns for the input, the handler runs on the way
-		 * out) must act before that input is read.
+		 * A signal that came with the input it preceded (poll
+		 * returns for the input, the handler runs on the way out)
+		 * must act before that input is read: selfpipe_pending()
+		 * knows of it, without a read() of the pipe each time.
 		 */
-		if (handle_signals()) {
+		if ((pfd[1].revents != 0 || selfpipe_pending()) &&
+		    handle_signals()) {
 			finish_line();
 			return;
 		}
