@@ -40,7 +40,7 @@ UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test test/unit/escape_test test/unit/report_test \
           test/unit/sv_regress_test test/unit/fuzz_sv_replay \
           test/unit/port_test test/unit/fmt_test test/unit/show_test \
-          test/unit/lines_test test/unit/tree_test
+          test/unit/lines_test test/unit/tree_test test/unit/logline_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
           test/helpers/rootsleep \
           test/helpers/sid-svscan-poll test/helpers/drip
@@ -89,6 +89,8 @@ test/unit/show_test: test/unit/show_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/show_test.o libsid.a
 test/unit/lines_test: test/unit/lines_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/lines_test.o libsid.a
+test/unit/logline_test: test/unit/logline_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/logline_test.o libsid.a
 test/unit/port_test: test/unit/port_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/port_test.o libsid.a
 test/unit/sv_regress_test: test/unit/sv_regress_test.o libsid.a

@@ -9,6 +9,7 @@
 #include "selfpipe.h"
 
 static int selfpipe[2] = { -1, -1 };
+static volatile sig_atomic_t caught;	/* since selfpipe_read() began */
 
 static void
 on_signal(int sig)
@@ -19,6 +20,7 @@ on_signal(int sig)
 	if (write(selfpipe[1], &c, 1) == -1) {
 		/* EAGAIN: the pipe is full, so a wakeup is already pending. */
 	}
+	caught = 1;
 	errno = saved;
 }
 
@@ -53,7 +55,15 @@ selfpipe_read(void)
 {
 	unsigned char c;
 
+	/* Cleared first: a signal caught from here on sets it again. */
+	caught = 0;
 	if (read(selfpipe[0], &c, 1) == 1)
 		return c;
 	return 0;
+}
+
+int
+selfpipe_pending(void)
+{
+	return caught != 0;
 }

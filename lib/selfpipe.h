@@ -23,4 +23,13 @@ int	selfpipe_catch(int sig);
  */
 int	selfpipe_read(void);
 
+/*
+ * selfpipe_pending: 1 when a signal was caught since selfpipe_read() was
+ * last called, else 0 (and then the pipe is empty, or poll() says so):
+ * a loop that reads the pipe only then saves a read() that finds nothing
+ * on every wakeup, while a signal caught after poll() returned still acts
+ * before the work poll() returned for.
+ */
+int	selfpipe_pending(void);
+
 #endif

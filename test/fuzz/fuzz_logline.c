@@ -6,7 +6,10 @@
  * stamping; a file ends only at a line end; a file is rotated at the
  * first line end at or past max_size, or at the first line end after a
  * rotation was asked; current never rotates empty.  And the timestamps:
- * always the same shape, in the order of the times.
+ * always the same shape, in the order of the times.  With flag 8 (and
+ * stamps) the reads go through logline_stamped() into an out buffer of
+ * a size the flags give, flushed when full, as sid-log -t does; the
+ * checks are the same.
  *
  * Input: flags, max_size (2 bytes), two times (12 bytes), then
  * operations: read N bytes, SIGALRM, end of input, bytes one by one.
@@ -35,6 +38,8 @@ static int		file_asked[FILES_MAX];	/* rotated by SIGALRM */
 static size_t		nfiles;
 static size_t		asked_at;		/* input offset of SIGALRM */
 static int		asked;
+static int		use_stamped;		/* logline_stamped() */
+static size_t		room;			/* its out buffer's size */
 
 static void
 require(int cond, const char *what)
@@ -75,6 +80,41 @@ append(const char *p, size_t n)
 	nout += n;
 }
 
+/* As sid-log's process() with -t: through an out buffer of ROOM bytes. */
+static void
+process_stamped(const char *p, size_t n)
+{
+	static char buf[LOGLINE_STAMP_LEN + 4096];
+	size_t pending = 0, len, took;
+
+	while (n > 0) {
+		if (logline_due(&ll, used() + pending)) {
+			append(buf, pending);
+			pending = 0;
+			rotate();
+			continue;
+		}
+		len = logline_stamped(&ll, stamp, p, n, used() + pending,
+		    buf + pending, room - pending, &took);
+		require(len <= room - pending && took <= n, "within bounds");
+		require((len == 0) == (took == 0), "nothing only when nothing");
+		if (took == 0) {
+			require(pending > 0, "a piece fits an empty buffer");
+			append(buf, pending);
+			pending = 0;
+			continue;
+		}
+		pending += len;
+		p += took;
+		n -= took;
+		require(ll.at_line_start == (buf[pending - 1] == '\n'),
+		    "at_line_start follows the newlines");
+	}
+	append(buf, pending);
+	if (logline_due(&ll, used()))
+		rotate();
+}
+
 /* As sid-log's process(). */
 static void
 process(const char *p, size_t n)
@@ -84,6 +124,10 @@ process(const char *p, size_t n)
 
 	memcpy(in + nin, p, n);
 	nin += n;
+	if (use_stamped) {
+		process_stamped(p, n);
+		return;
+	}
 	while (n > 0) {
 		len = logline_take(&ll, p, n, used(), &st);
 		if (len == 0) {
@@ -183,6 +227,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	max = 1 + ((size_t)p[1] | (size_t)p[2] << 8) % 600;
 	logline_init(&ll, max, p[0] & 1);
+	use_stamped = (p[0] & 9) == 9;
+	room = LOGLINE_STAMP_LEN + 1 + (size_t)(p[0] >> 4) * 272;
 	memcpy(&sec[0], p + 3, 4);	/* little-endian, any 32 bits */
 	memcpy(&sec[1], p + 7, 4);
 	sec[0] = (int64_t)(uint32_t)sec[0] * (p[0] & 2 ? 70 : 1) -
@@ -219,6 +265,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = n * n / 16 + 1;	/* up to about 4 KiB */
 			if (n > (size_t)(end - p))
 				n = (size_t)(end - p);
+			if (use_stamped && n > room - LOGLINE_STAMP_LEN)
+				n = room - LOGLINE_STAMP_LEN;	/* as in sid-log */
 			if (n > 0 && nin + n < sizeof in)
 				process((const char *)p, n);
 			p += n;
