@@ -1,19 +1,52 @@
 #!/usr/bin/env python3
 """Benchmark sid against s6, runit and daemontools (when installed).
 
-    python3 bench/bench.py [--section supervise,tree,log] [--quick]
+    python3 bench/bench.py [--summary] [--markdown FILE] [--no-static]
+                           [--section supervise,tree,log,output] [--quick]
                            [--idle SECS] [--rounds N] [--tree-idle SECS]
-                           [--log-runs N] [--only sid,s6,runit,daemontools]
-                           [--output-lines N]
-                           [-v]
+                           [--tree-runs N] [--log-runs N]
+                           [--only sid,s6,runit,daemontools]
+                           [--output-lines N] [-v]
 
-Run by `make bench` after the programs are built.  Three sections, each
-printing a table with one row per metric and one column per program; a
-program that is not installed gets "not installed" in its column.
+Run by `make bench` after the programs are built.  Each section prints a
+table with one row per metric and one column per program; a program that
+is not installed gets "not installed" in its column (the bench installs
+nothing).  Last comes the summary table, the one thing a reader needs:
+the machine (CPUs, CPU model, kernel, libc), the exact command, then one
+row per headline figure (an idle supervisor's Private_Dirty, a 1000-
+service tree's PSS, start and stop, death to new exec, restart command to
+new exec, logger throughput with and without timestamps), one column per
+suite (runit, s6, daemontools, sid, sid static) and sid's value over the
+best anchor's, each figure a median (how many samples: its last column).
+The "sid static" column is sid built with musl-gcc -static from a copy of
+Makefile, cmd/ and lib/ in the temporary directory (never in the tree);
+without musl-gcc it says so.
 
-supervise: sid-supervise vs s6-supervise vs runsv (this file):
-  1. PSS and RSS of an idle supervisor with one child (`sleep`), from
-     /proc/PID/smaps_rollup (else VmRSS from /proc/PID/status).
+Options:
+  --summary        only what the summary needs, no detailed tables (the
+                   supervise, tree and log sections, without pickups,
+                   idle trees, logger restarts or output): about 5 min
+                   on 2 cores; a full run (no option) about 8-10 min.
+  --markdown FILE  also write the summary as Markdown to FILE.
+  --no-static      no static build, no "sid static" column.
+  --section NAMES  the sections to run (default: all; the summary shows
+                   "not run" in the rows of the others).
+  --quick          short idle windows (supervise 2 s, tree 5 s), one tree
+                   of 1000 and one throughput run per logger.
+  --idle SECS      supervise: idle window (default 10, 1 with --summary).
+  --rounds N       supervise: restart rounds (default 20, 9 --summary).
+  --tree-idle SECS tree: idle window of the tree of 100 (default 30).
+  --tree-runs N    tree: trees of 1000 per scanner (default 3).
+  --log-runs N     log: throughput runs per logger and mode (default 3).
+  --only NAMES     only these suites (sid includes its static build).
+  --output-lines N output: lines the service writes (default 1000000).
+  -v               every sample on stderr.
+
+supervise: sid-supervise vs s6-supervise vs runsv vs daemontools'
+  supervise (this file):
+  1. PSS, RSS and Private_Dirty of an idle supervisor with one child
+     (`sleep`), from /proc/PID/smaps_rollup (else VmRSS from
+     /proc/PID/status), after os.sync(); median of 3 readings.
   2. Wake-ups of that idle supervisor: the growth of its voluntary plus
      involuntary context switches over the idle window (10 s, 2 s with
      --quick), every thread summed.
@@ -21,16 +54,18 @@ supervise: sid-supervise vs s6-supervise vs runsv (this file):
      stamp taken by the new child's first instruction (bench/stamp.c, which
      is the service's ./run, compiled into the temporary directory).
   4. The restart command's round trip: wall time of `sid-ctl -w -r`
-     (`sv restart`, `s6-svc -r -wr`), and its return minus the new exec.
+     (`sv restart`, `s6-svc -r -wr`, `svc -t`), its return minus the new
+     exec, and the new exec minus its spawn.
 
-tree: sid-svscan vs s6-svscan vs runsvdir (bench/bench_tree.py): pickup of
-  a new service (no signal, polling alone, rescan command), a tree of 1000
-  services (start, PSS, stop), an idle tree of 100 (CPU, wake-ups; 30 s,
-  5 s with --quick).
+tree: sid-svscan vs s6-svscan vs runsvdir vs svscan (bench/bench_tree.py):
+  pickup of a new service (no signal, polling alone, rescan command),
+  trees of 1000 services (start, PSS, stop; median of 3), an idle tree of
+  100 (CPU, wake-ups; 30 s, 5 s with --quick).
 
 log: sid-log vs s6-log vs svlogd vs multilog, `cat > file` as the ceiling
   (bench/bench_log.py): throughput of 1,000,000 lines with and without
-  timestamps, and lines lost across 10 restarts on one pipe.
+  timestamps (median of 3), and lines lost across 10 restarts on one
+  pipe.
 
 output: a service without log/ writing 1,000,000 lines under sid-svscan,
   with its output kept in supervise/output versus written straight to
@@ -499,7 +534,8 @@ def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="\n\n".join(__doc__.split("\n\n")[2:]))
+        epilog="\n\n".join(__doc__.split("\n\n")[2:3] +
+                             __doc__.split("\n\n")[4:]))
     ap.add_argument("--summary", action="store_true",
                     help="only what the summary table needs: no detailed "
                          "tables, no pickups, idle trees, logger restarts "
@@ -587,6 +623,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sid-bench.")
     ok = True
     t_start = time.monotonic()
+    run_cpu0 = cpu_times()
     try:
         stamp, stamp_how = None, None
         if "supervise" in sections:
@@ -631,14 +668,17 @@ def main():
                     restarts=not args.summary, show=show)
             ok &= good
             busy = busy_share(cpu0, cpu_times())
-            if busy is not None and (show or section == "output"):
+            # (the supervise section's table has its own)
+            if busy is not None and section != "supervise" and (
+                    show or section == "output"):
                 print(benchlib.busy_note(busy))
             sys.stdout.flush()
-        bench_summary.print_summary(outcomes, static_why)
-        print(wrap(f"The whole run took {time.monotonic() - t_start:.0f} s."))
+        took = time.monotonic() - t_start
+        busy = busy_share(run_cpu0, cpu_times())
+        bench_summary.print_summary(outcomes, static_why, took, busy)
         if args.markdown:
             bench_summary.write_markdown(args.markdown, outcomes,
-                                         static_why)
+                                         static_why, took, busy)
             print(f"bench: summary written to {args.markdown}",
                   file=sys.stderr)
         return 0 if ok else 1

@@ -171,6 +171,14 @@ def command():
     return shlex.join([exe] + sys.argv)
 
 
+def run_note(took, busy):
+    text = f"The run took {took:.0f} s"
+    if busy is not None:
+        text += (f"; the CPUs were {100 * busy:.0f}% busy meanwhile (the "
+                 f"bench and what it runs included)")
+    return text + "."
+
+
 def legend(outcomes, static_why):
     """The notes under the table, as paragraphs."""
     out = [
@@ -224,7 +232,7 @@ def legend(outcomes, static_why):
     return out
 
 
-def print_summary(outcomes, static_why):
+def print_summary(outcomes, static_why, took, busy):
     header, rows = table_rows(outcomes, static_why)
     print()
     print("== summary ==")
@@ -235,11 +243,11 @@ def print_summary(outcomes, static_why):
     print()
     print(render(header, rows))
     print()
-    for para in legend(outcomes, static_why):
+    for para in legend(outcomes, static_why) + [run_note(took, busy)]:
         print(wrap(para))
 
 
-def markdown(outcomes, static_why):
+def markdown(outcomes, static_why, took, busy):
     header, rows = table_rows(outcomes, static_why)
 
     def line(cells):
@@ -255,11 +263,11 @@ def markdown(outcomes, static_why):
              + " |"]
     text += [line(r) for r in rows]
     text.append("")
-    for para in legend(outcomes, static_why):
+    for para in legend(outcomes, static_why) + [run_note(took, busy)]:
         text += [para, ""]
     return "\n".join(text)
 
 
-def write_markdown(path, outcomes, static_why):
+def write_markdown(path, outcomes, static_why, took, busy):
     with open(path, "w", encoding="utf-8") as f:
-        f.write(markdown(outcomes, static_why))
+        f.write(markdown(outcomes, static_why, took, busy))
