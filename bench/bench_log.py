@@ -22,16 +22,16 @@ import subprocess
 import sys
 import time
 
-from benchlib import (PROCS, Column, ExitWatch, column_table, footnote,
-                      now_ns, start, status_notes, stop_proc, tail, verdict,
-                      versions, wrap)
+from benchlib import (PROCS, Column, ExitWatch, Outcome, column_table,
+                      footnote, now_ns, start, static_variant, status_notes,
+                      stop_proc, tail, verdict, versions, wrap)
 
 LINES = 1_000_000
 LINE_LEN = 100          # bytes, newline included
 SIZE = 1_000_000        # rotation
 KEEP = 10
 RUN_TIMEOUT = 180.0     # s: one throughput run
-SLOW_RUN = 1.5          # s: a logger this slow gets one run, not --log-runs
+SLOW_RUN = 20.0         # s: a logger this slow gets one run, not --log-runs
 
 LOSS_LINES = 30_000
 LOSS_RATE = 10_000      # lines/s: 3 s of writing
@@ -281,6 +281,7 @@ def phase_throughput(lgs, tmp, reps, results, notes, verbose):
                 res[f"{mode}_wlps"] = LINES / wt / 1e6
                 res[f"{mode}_elps"] = LINES / lt / 1e6
                 res[f"{mode}_embs"] = size / lt / 1e6
+                res[f"{mode}_n"] = len(runs)
     finally:
         try:
             os.unlink(inpath)
@@ -574,20 +575,28 @@ def report(cols, results, notes, reps):
         print(wrap(note))
 
 
-def run(tmp, only, reps, verbose):
-    """The log section; returns False when sid failed."""
-    cols = [SidLog(tmp), S6Log(tmp), Svlogd(tmp), Multilog(tmp), Cat(tmp)]
+def run(tmp, only, reps, verbose, static=None, restarts=True, show=True):
+    """The log section; (sid ok, its Outcome).  STATIC: the bin directory
+    of sid's static build (its own column); RESTARTS: run the restart
+    tests too; SHOW: print the section's table."""
+    cols = [SidLog(tmp)]
+    if static:
+        cols.append(static_variant(SidLog, tmp, static))
+    cols += [S6Log(tmp), Svlogd(tmp), Multilog(tmp), Cat(tmp)]
     for c in cols:
-        if only and c.key not in only and c.key != "cat":
+        if only and c.suite not in only and c.key != "cat":
             c.available, c.skipped = False, True
     results = {c.name: {} for c in cols}
     notes = []
     ready = [c for c in cols if c.available]
-    print(f"bench: log: {LINES:,} lines x {reps} run(s), then 2 x "
-          f"{RESTARTS} restarts ({', '.join(c.name for c in ready)})...",
+    then = f", then 2 x {RESTARTS} restarts" if restarts else ""
+    print(f"bench: log: {LINES:,} lines x {reps} run(s){then} "
+          f"({', '.join(c.name for c in ready)})...",
           file=sys.stderr, flush=True)
     phase_throughput(ready, tmp, reps, results, notes, verbose)
-    phase_restarts(ready, tmp, "line", 0, results, notes, verbose)
-    phase_restarts(ready, tmp, "chunk", CHUNK, results, notes, verbose)
-    report(cols, results, notes, reps)
-    return not cols[0].error
+    if restarts:
+        phase_restarts(ready, tmp, "line", 0, results, notes, verbose)
+        phase_restarts(ready, tmp, "chunk", CHUNK, results, notes, verbose)
+    if show:
+        report(cols, results, notes, reps)
+    return not cols[0].error, Outcome(cols, results, notes)

@@ -17,18 +17,20 @@ runsvdir (when installed).
 import math
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import time
 
-from benchlib import (ROOT, BenchError, Column, ExitWatch, StampReader,
+from benchlib import (ROOT, BenchError, Column, ExitWatch, Outcome,
+                      StampReader,
                       build_stamp, children_map, column_table,
                       context_switches, cpu_ms, footnote,
                       make_linked_service, memory_kb, ms, now_ns, spawn,
-                      start, status_notes, stop_proc, tail, verdict,
-                      versions, wrap)
+                      start, static_variant, status_notes, stop_proc, tail,
+                      verdict, versions, wrap)
 
 N_BIG = 1000            # services of the big tree
 N_IDLE = 100            # services of the idle tree
@@ -125,6 +127,30 @@ class RunitScan(Scanner):
 
     def send_stop(self, proc, scandir, errpath):
         proc.send_signal(signal.SIGHUP)
+
+
+class DaemontoolsScan(Scanner):
+    name = "svscan"
+    key = "daemontools"
+    programs = ("svscan", "supervise", "svc")
+    stop_how = ("SIGTERM to svscan (which it does not catch: it dies "
+                "alone), then one `svc -dx` naming every service")
+
+    def argv(self, scandir):
+        return [self.path("svscan"), scandir]
+
+    def send_stop(self, proc, scandir, errpath):
+        # The documented way to stop it all; svscan first, or it would
+        # start the supervise processes again at its next scan.
+        proc.send_signal(signal.SIGTERM)
+        names = sorted(os.listdir(scandir))
+        if not names:
+            return
+        pid = spawn([self.path("svc"), "-dx"] +
+                    [os.path.join(scandir, n) for n in names], errpath)
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise BenchError(f"svc -dx failed: {tail(errpath, 1)}")
 
 
 class Instance:
@@ -370,63 +396,85 @@ def pss_mib(pids):
     return total / 1024.0, none
 
 
-def phase_big(cols, tmp, stamp, results, notes):
+def big_once(col, tmp, stamp, n, res, notes):
+    """One start, measure and stop of a tree of N_BIG services; its
+    figures added to the lists of RES."""
     errpath = os.path.join(tmp, "stop.err")
-    for col in cols:
-        res = results[col.name]
-        label = f"tree-big-{col.key}"
-        scandir, reader = tree_dir(tmp, label, N_BIG, stamp)
-        proc = None
+    label = f"tree-big-{col.key}-{n}"
+    scandir, reader = tree_dir(tmp, label, N_BIG, stamp)
+    proc = None
+    try:
+        t0 = now_ns()
+        proc = start(col.argv(scandir), os.path.join(tmp, label + ".log"),
+                     cwd=tmp, env=col.env(scandir))
+        if not reader.collect(N_BIG, UP_TIMEOUT,
+                              lambda: proc.poll() is None):
+            col.error = (f"{len(reader.seen)} of {N_BIG} children ran "
+                         f"within {UP_TIMEOUT:g} s "
+                         f"({tail(proc.logpath, 1) or 'no message'})")
+            return
+        res["up"].append(ms(max(reader.seen.values()) - t0))
+        time.sleep(SETTLE)
+        sups, kids = tree_pids(proc)
+        if len(kids) != N_BIG:
+            notes.append(f"{col.name}: {len(kids)} children under "
+                         f"{len(sups)} supervisors after the start, "
+                         f"not {N_BIG}")
+        pss, none1 = pss_mib([proc.pid] + sups)
+        res["pss_tree"].append(pss)
+        pss, none2 = pss_mib(kids)
+        res["pss_kids"].append(pss)
+        if (none1 or none2) and not res["rss_note"]:
+            res["rss_note"].append(1)
+            notes.append("No /proc/PID/smaps_rollup: RSS in place of PSS.")
+        watch = ExitWatch(kids + sups + [proc.pid])
         try:
             t0 = now_ns()
-            proc = start(col.argv(scandir),
-                         os.path.join(tmp, label + ".log"), cwd=tmp,
-                         env=col.env(scandir))
-            if not reader.collect(N_BIG, UP_TIMEOUT,
-                                  lambda: proc.poll() is None):
-                col.error = (f"{len(reader.seen)} of {N_BIG} children ran "
-                             f"within {UP_TIMEOUT:g} s "
-                             f"({tail(proc.logpath, 1) or 'no message'})")
-                continue
-            res["up"] = ms(max(reader.seen.values()) - t0)
-            time.sleep(SETTLE)
-            sups, kids = tree_pids(proc)
-            if len(kids) != N_BIG:
-                notes.append(f"{col.name}: {len(kids)} children under "
-                             f"{len(sups)} supervisors after the start, "
-                             f"not {N_BIG}")
-            res["pss_tree"], none1 = pss_mib([proc.pid] + sups)
-            res["pss_kids"], none2 = pss_mib(kids)
-            if none1 or none2:
-                notes.append("No /proc/PID/smaps_rollup: RSS in place of "
-                             "PSS.")
-            watch = ExitWatch(kids + sups + [proc.pid])
-            try:
-                t0 = now_ns()
-                col.send_stop(proc, scandir, errpath)
-                done = watch.wait(STOP_TIMEOUT)
-                gone = [watch.when[p] for p in kids if p in watch.when]
-                if len(gone) == len(kids):
-                    res["stop_kids"] = ms(max(gone) - t0)
-                if done:
-                    res["stop_all"] = ms(watch.last_ns - t0)
-                else:
-                    notes.append(f"{col.name}: {len(watch.left)} processes "
-                                 f"of its tree still ran {STOP_TIMEOUT:g} s "
-                                 f"after the stop")
-            finally:
-                watch.close()
-            proc.wait(timeout=5)
-        except (BenchError, OSError, subprocess.TimeoutExpired) as e:
-            col.error = str(e)
+            col.send_stop(proc, scandir, errpath)
+            done = watch.wait(STOP_TIMEOUT)
+            gone = [watch.when[p] for p in kids if p in watch.when]
+            if len(gone) == len(kids):
+                res["stop_kids"].append(ms(max(gone) - t0))
+            if done:
+                res["stop_all"].append(ms(watch.last_ns - t0))
+            else:
+                notes.append(f"{col.name}: {len(watch.left)} processes "
+                             f"of its tree still ran {STOP_TIMEOUT:g} s "
+                             f"after the stop")
         finally:
-            reader.close()
-            if proc is not None and proc.poll() is None:
-                try:
-                    col.send_stop(proc, scandir, errpath)
-                    proc.wait(timeout=10)
-                except (BenchError, OSError, subprocess.TimeoutExpired):
-                    stop_proc(proc)
+            watch.close()
+        proc.wait(timeout=5)
+    except (BenchError, OSError, subprocess.TimeoutExpired) as e:
+        col.error = str(e)
+    finally:
+        reader.close()
+        if proc is not None and proc.poll() is None:
+            try:
+                col.send_stop(proc, scandir, errpath)
+                proc.wait(timeout=10)
+            except (BenchError, OSError, subprocess.TimeoutExpired):
+                stop_proc(proc)
+        shutil.rmtree(scandir, ignore_errors=True)
+
+
+def phase_big(cols, tmp, stamp, runs, results, notes, verbose):
+    """RUNS trees of N_BIG services per scanner, one scanner at a time,
+    the scanners in turn; the median of each figure."""
+    keys = ("up", "pss_tree", "pss_kids", "stop_kids", "stop_all")
+    samples = {c.name: {k: [] for k in keys + ("rss_note",)} for c in cols}
+    for n in range(runs):
+        for col in cols:
+            if not col.error:
+                big_once(col, tmp, stamp, n, samples[col.name], notes)
+    for col in cols:
+        for k in keys:
+            v = samples[col.name][k]
+            if v:
+                results[col.name][k] = statistics.median(v)
+                results[col.name][k + "_n"] = len(v)
+            if verbose and v:
+                print(f"{col.name} {k}: " + " ".join(
+                    f"{x:.1f}" for x in v), file=sys.stderr)
 
 
 def phase_idle(cols, tmp, stamp, window, results, notes):
@@ -539,9 +587,9 @@ def goals(window):
     ]
 
 
-def report(cols, results, notes, window, stamp_how):
+def report(cols, results, notes, window, stamp_how, runs):
     print()
-    print(f"== tree: sid-svscan, s6-svscan, runsvdir ==")
+    print(f"== tree: sid-svscan, s6-svscan, runsvdir, svscan ==")
     print()
     rows = [(k, l.format(window=window)) for k, l in ROWS]
     print(column_table(cols, results, rows, fmt))
@@ -570,7 +618,8 @@ def report(cols, results, notes, window, stamp_how):
         f"a safety net); s6-svscan by default never rescans on its own "
         f"(only on `s6-svscanctl -a` or SIGALRM, or with -t); runsvdir "
         f"polls the directory's mtime, 1 s after a change and every 5 s "
-        f"otherwise, and has no other trigger: its rounds (and sid's "
+        f"otherwise, and has no other trigger; daemontools' svscan looks "
+        f"every 5 s and has no trigger either: their rounds (and sid's "
         f"polling build's) start {SLOW_SETTLE:g} to {SLOW_SETTLE + 5:g} s "
         f"(at random) after the previous pickup, so at a random point of "
         f"that 5 s period.")))
@@ -584,7 +633,8 @@ def report(cols, results, notes, window, stamp_how):
         f"is written) or `s6-svscanctl -a DIR`. sid's column uses the "
         f"polling build with -t {POLL_LONG}, so that only the command "
         f"triggers the scan (with inotify the symlink alone starts the "
-        f"service before the command lands). runsvdir has no command.")))
+        f"service before the command lands). runsvdir and svscan have no "
+        f"command.")))
     print(footnote("d", (
         f"{N_BIG} service directories exist in the scan directory before "
         f"the scanner starts (T0 = its spawn); each ./run is a symlink to "
@@ -593,7 +643,10 @@ def report(cols, results, notes, window, stamp_how):
         f"every child exists and has run its first instruction. The same "
         f"criterion for all; the children are then counted in /proc as "
         f"a check. s6-svscan runs with -c {2 * N_BIG + 100}: by default it "
-        f"starts at most 500 services. runsvdir starts at most 1000.")))
+        f"starts at most 500 services. runsvdir and svscan start at most "
+        f"1000. svscan scans at its start, then every 5 s. Median of "
+        f"{runs} trees per scanner (the scanners in turn), for this row "
+        f"and the four below.")))
     print(footnote("e", (
         "Sum of /proc/PID/smaps_rollup Pss, 1 s after the tree is up: the "
         "scanner and its children (the supervisors) is the fair "
@@ -608,12 +661,13 @@ def report(cols, results, notes, window, stamp_how):
         "polled every ms) - T0; the next row, of the last process of "
         "the tree.")))
     print(footnote("g", (
-        f"{N_IDLE} services per scanner, all three trees at once, "
+        f"{N_IDLE} services per scanner, all the trees at once, "
         f"{SETTLE:g} s after the last child started: CPU time (/proc/PID/"
         f"schedstat, else utime + stime) and voluntary + involuntary "
         f"context switches of the scanner and every supervisor, over "
         f"{window:g} s. The children (`pause`) are not counted.")))
-    v = versions(cols, {"s6": "s6", "runit": "runit"})
+    v = versions(cols, {"s6": "s6", "runit": "runit",
+                        "daemontools": "daemontools"})
     if v:
         print(v)
     for line in status_notes(cols):
@@ -622,16 +676,25 @@ def report(cols, results, notes, window, stamp_how):
         print(wrap(note))
 
 
-def run(tmp, only, window, verbose):
-    """The tree section; returns False when sid failed."""
-    cols = [SidScan(tmp), S6Scan(tmp), RunitScan(tmp)]
+def run(tmp, only, window, verbose, static=None, runs=3,
+        phases=("pickup", "big", "idle"), show=True):
+    """The tree section; (sid ok, its Outcome).  STATIC: the bin
+    directory of sid's static build (its own column; not in the pickup
+    phase); RUNS: trees of N_BIG per scanner; PHASES: which to run; SHOW:
+    print the section's table."""
+    cols = [SidScan(tmp)]
+    if static:
+        cols.append(static_variant(SidScan, tmp, static))
+    cols += [S6Scan(tmp), RunitScan(tmp), DaemontoolsScan(tmp)]
     for c in cols:
-        if only and c.key not in only:
+        if only and c.suite not in only:
             c.available, c.skipped = False, True
     results = {c.name: {} for c in cols}
     notes = []
     ready = [c for c in cols if c.available]
-    print(f"bench: tree: pickups, {N_BIG} services, {window:g} s idle "
+    what = {"pickup": "pickups", "big": f"{runs} x {N_BIG} services",
+            "idle": f"{window:g} s idle"}
+    print(f"bench: tree: {', '.join(what[p] for p in phases)} "
           f"({', '.join(c.name for c in ready)})...", file=sys.stderr,
           flush=True)
     # A small ./run: the stamp program linked dynamically (a few kB; the
@@ -643,11 +706,20 @@ def run(tmp, only, window, verbose):
         notes.append(f"Nothing measured: {e}")
     if stamp is not None:
         how = f"linked {how}, {os.path.getsize(stamp) // 1024} KiB"
-        try:
-            phase_pickup(ready, tmp, stamp, results, notes, verbose)
-        except BenchError as e:
-            notes.append(f"pickup: {e}")
-        phase_big([c for c in ready], tmp, stamp, results, notes)
-        phase_idle([c for c in ready], tmp, stamp, window, results, notes)
-    report(cols, results, notes, window, how)
-    return not cols[0].error
+        if "pickup" in phases:
+            try:
+                phase_pickup([c for c in ready if c.key != "sid-static"],
+                             tmp, stamp, results, notes, verbose)
+            except BenchError as e:
+                notes.append(f"pickup: {e}")
+            for c in ready:
+                if c.key == "sid-static":
+                    for k in ("pick_nosig", "pick_poll", "pick_cmd"):
+                        results[c.name][k] = "-"
+        if "big" in phases:
+            phase_big(ready, tmp, stamp, runs, results, notes, verbose)
+        if "idle" in phases:
+            phase_idle(ready, tmp, stamp, window, results, notes)
+    if show:
+        report(cols, results, notes, window, how, runs)
+    return not cols[0].error, Outcome(cols, results, notes)

@@ -81,6 +81,20 @@ def memory_kb(pid):
     return None, None
 
 
+def private_dirty_kb(pid):
+    """Private_Dirty of PID in kB (anonymous memory and private copies of
+    file pages it wrote to), from /proc/PID/smaps_rollup; None without
+    it."""
+    try:
+        for line in read_text(f"/proc/{pid}/smaps_rollup").splitlines():
+            key, _, rest = line.partition(":")
+            if key == "Private_Dirty":
+                return int(rest.split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def context_switches(pid):
     """Voluntary + involuntary context switches of every thread of PID,
     or None without /proc."""
@@ -378,6 +392,42 @@ def build_stamp(tmp, static=True, name="stamp"):
     raise BenchError(f"unable to compile {STAMP_SRC} with {cc}: {errors}")
 
 
+def build_static(tmp):
+    """sid built statically against musl from a copy of the sources (the
+    Makefile, cmd/ and lib/, without objects) in TMP/static: never in the
+    tree, whose objects stay as they are.  (bindir, None), or (None, why)
+    when musl-gcc is missing or the build fails."""
+    if not shutil.which("musl-gcc"):
+        return None, "no musl-gcc on PATH (Debian: musl-tools)"
+    src = os.path.join(tmp, "static")
+    os.mkdir(src)
+    shutil.copy(os.path.join(ROOT, "Makefile"), src)
+    skip = shutil.ignore_patterns("*.o", "*.a")
+    for sub in ("cmd", "lib"):
+        shutil.copytree(os.path.join(ROOT, sub), os.path.join(src, sub),
+                        ignore=skip)
+    argv = ["make", "-C", src, f"-j{os.cpu_count() or 1}", "all",
+            "CC=musl-gcc", "LDFLAGS=-static"]
+    try:
+        r = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"`make all CC=musl-gcc LDFLAGS=-static`: {e}"
+    if r.returncode != 0:
+        last = (r.stderr.strip().splitlines() or ["failed"])[-1]
+        return None, f"`make all CC=musl-gcc LDFLAGS=-static`: {last}"
+    return src, None
+
+
+def static_variant(cls, tmp, bindir, **kw):
+    """An instance of the sid column CLS that runs the static build in
+    BINDIR: its own column ("... (static)", key sid-static), suite sid."""
+    variant = type(cls.__name__ + "Static", (cls,), {
+        "name": cls.name + " (static)", "key": "sid-static",
+        "suite": "sid", "bindir": bindir})
+    return variant(tmp, **kw)
+
+
 def make_service(path, run):
     """A service directory PATH whose run is RUN: bytes (a script), or
     the path of a program (copied, or symlinked when link is wanted:
@@ -490,11 +540,14 @@ class Column:
     """One implementation under test: a column of a table."""
 
     name = ""           # its column's title
-    key = ""            # the suite, for --only: sid, s6, runit, daemontools
+    key = ""            # its results' key: sid, sid-static, s6, runit, ...
+    suite = None        # for --only (sid, s6, runit, daemontools): key
     programs = ()       # it runs only when all of them are found
+    bindir = ROOT       # where the sid-* programs are
 
     def __init__(self, tmp):
         self.tmp = tmp
+        self.suite = self.suite or self.key
         self.missing = [p for p in self.programs if not self.which(p)]
         self.available = not self.missing
         self.skipped = False
@@ -502,12 +555,25 @@ class Column:
 
     def which(self, prog):
         if prog.startswith("sid-") or "/" in prog:
-            path = os.path.join(ROOT, prog)
+            path = os.path.join(self.bindir, prog)
             return path if os.access(path, os.X_OK) else None
         return shutil.which(prog)
 
     def path(self, prog):
         return self.which(prog)
+
+
+class Outcome:
+    """What a section measured, for the summary: its columns, their
+    results by column name, its notes."""
+
+    def __init__(self, cols, results, notes):
+        self.cols, self.results, self.notes = cols, results, notes
+
+    def column(self, key):
+        """The column whose key is KEY (sid, sid-static, s6, ...), or
+        None."""
+        return next((c for c in self.cols if c.key == key), None)
 
 
 def cell(col, results, key, fmt):
