@@ -108,12 +108,13 @@ SETTLE = 0.5            # s: after the first start, before measuring idle
 MEM_READINGS = 3        # memory readings over the idle window
 
 GOALS = [
-    ("pss", "PSS under 200 kB", lambda v: v < 200),
+    ("pdirty", "Private_Dirty of an idle sid-supervise at most 80 kB",
+     lambda v: v <= 80),
     ("wakeups", "zero idle wake-ups", lambda v: v == 0),
     ("respawn", "death to new exec under 1.5 ms with backoff-initial = 0",
      lambda v: v < 1.5),
-    ("ctl_gap", "`sid-ctl -w -r` returns within 5 ms of the new exec",
-     lambda v: v <= 5.0),
+    ("ctl_exec", "restart command to the new exec within 2.5 ms",
+     lambda v: v <= 2.5),
 ]
 
 
