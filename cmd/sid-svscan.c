@@ -483,20 +483,36 @@ has_run(const char *name)
 }
 
 /*
+ * An entry of DIR that is a directory or a symlink to one, into ST (the
+ * directory's); *LINK says which.  One lstat for a directory: a scan
+ * looks at every entry, and most are directories.
+ */
+static int
+entry_dir(const char *name, struct stat *st, int *link)
+{
+	if (lstat(name, st) == -1)
+		return 0;
+	*link = S_ISLNK(st->st_mode);
+	if (*link && stat(name, st) == -1)
+		return 0;
+	return S_ISDIR(st->st_mode);
+}
+
+/*
  * The directory NAME leads to, as its sid-supervise gets it: for a
- * symlink its target (relative to DIR, where we are), so the service
- * stays reachable when the link is gone; a relative one with "./" in
- * front, so that no name (such as "-dash") can be taken for an option.
+ * symlink (LINK) its target (relative to DIR, where we are), so the
+ * service stays reachable when the link is gone; a relative one with
+ * "./" in front, so that no name (such as "-dash") can be taken for an
+ * option.
  */
 static char *
-service_path(const char *name)
+service_path(const char *name, int link)
 {
 	char target[PATH_MAX], *path;
-	struct stat st;
 	ssize_t n;
 	size_t size;
 
-	if (lstat(name, &st) == 0 && S_ISLNK(st.st_mode)) {
+	if (link) {
 		if ((n = readlink(name, target, sizeof target - 1)) <= 0)
 			return NULL;
 		target[n] = '\0';
@@ -547,11 +563,12 @@ open_pipes(struct svc *s)
 }
 
 /*
- * NAME, the directory ST, is new in DIR: add it, to be started when the
- * scan is over (start_fresh).
+ * NAME, the directory ST (through a symlink when LINK), is new in DIR:
+ * add it, to be made ready and started when the scan is over
+ * (start_fresh).
  */
 static void
-new_service(const char *name, size_t slot, const struct stat *st)
+new_service(const char *name, size_t slot, const struct stat *st, int link)
 {
 	char log[PATH_MAX], label[ESC_SIZE(NAME_MAX)];
 	struct stat lst;
@@ -565,7 +582,7 @@ new_service(const char *name, size_t slot, const struct stat *st)
 	s->seen = 1;
 	s->dev = st->st_dev;
 	s->ino = st->st_ino;
-	if ((s->dir = service_path(name)) == NULL) {
+	if ((s->dir = service_path(name, link)) == NULL) {
 		sid_warn_sys("unable to read %s", s->label);
 		free_svc(s);
 		return;
@@ -573,6 +590,17 @@ new_service(const char *name, size_t slot, const struct stat *st)
 	snprintf(log, sizeof log, "%s/log", s->dir);
 	s->has_log = is_dir(log, &lst);
 	s->fresh = 1;
+}
+
+/*
+ * The pipes of S, a service a scan found new, made just before it is
+ * started: every fd we hold is copied into each child we start and
+ * closed by its exec, so a thousand services found at once are started
+ * while we hold the pipes of those started before them, not of all.
+ */
+static void
+make_ready(struct svc *s)
+{
 	if (open_pipes(s) == -1) {
 		sid_warn_sys("unable to create a pipe for %s", s->label);
 		return;
@@ -598,6 +626,7 @@ start_fresh(int64_t now)
 			if (!svcs[i]->fresh)
 				continue;
 			svcs[i]->fresh = 0;
+			make_ready(svcs[i]);
 			batch[n] = svcs[i];
 			found[n].has_log = svcs[i]->has_log;
 			found[n].ready = svcs[i]->ready;
@@ -642,9 +671,9 @@ scan_entry(const char *name, int64_t now)
 	struct stat st;
 	struct svc *s;
 	size_t slot;
-	int found;
+	int found, link;
 
-	if (name[0] == '.' || !is_dir(name, &st))
+	if (name[0] == '.' || !entry_dir(name, &st, &link))
 		return 0;
 	slot = find_slot(name, &found);
 	if (found) {
@@ -657,7 +686,7 @@ scan_entry(const char *name, int64_t now)
 	if (!has_run(name))
 		return 1;	/* still being written */
 	if (!shutting_down)
-		new_service(name, slot, &st);
+		new_service(name, slot, &st, link);
 	return 0;
 }
 
