@@ -149,6 +149,7 @@ struct svc {
 	struct output	 kept;
 	char		**needs;	/* conf's needs, as last loaded */
 	size_t		 nneeds;
+	int64_t		 grace_ms;	/* conf's stop-grace, as last loaded */
 	struct stat	 conf_st;	/* the conf they were loaded from */
 	int		 conf_known;
 };
@@ -1200,9 +1201,9 @@ set_needs(struct svc *s, const struct sv_conf *conf, size_t n)
 }
 
 /*
- * S's needs from its conf, read again only when the file changed.  A
- * conf that does not load keeps the needs it had (the scan report says
- * it is invalid).
+ * S's needs and stop-grace from its conf, read again only when the file
+ * changed.  A conf that does not load keeps the ones it had (the scan
+ * report says it is invalid).
  */
 static void
 load_needs(struct svc *s)
@@ -1218,6 +1219,8 @@ load_needs(struct svc *s)
 		memset(&s->conf_st, 0, sizeof s->conf_st);
 		s->conf_known = 1;
 		set_needs(s, NULL, 0);
+		conf_defaults(&conf);
+		s->grace_ms = conf.stop_grace_ms;
 		return;
 	}
 	if (s->conf_known && st.st_dev == s->conf_st.st_dev &&
@@ -1231,6 +1234,7 @@ load_needs(struct svc *s)
 	s->conf_st = st;
 	s->conf_known = 1;
 	set_needs(s, &conf, conf.nneeds);
+	s->grace_ms = conf.stop_grace_ms;
 }
 
 /*
@@ -1339,8 +1343,20 @@ advance_shutdown(int64_t now)
 	struct tree_node *nodes;
 	struct tree t;
 	size_t *stop, n, i, k = 0;
-	int loggers;
+	int loggers, alive = 0, unasked = 0;
 
+	/*
+	 * Each exit of a service's sid-supervise brings us here: when every
+	 * one still running was told already, nobody else may be told yet,
+	 * and no graph is needed to say so.
+	 */
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i]->main.pid != 0) {
+			alive = 1;
+			unasked |= !svcs[i]->main.quitting;
+		}
+	if (alive && !unasked)
+		return;
 	if (build_tree(&t, &nodes, 1) == -1) {
 		/* No order without memory: everything at once, as before. */
 		for (i = nsvcs; i-- > 0;)
@@ -1373,8 +1389,6 @@ advance_shutdown(int64_t now)
 static void
 begin_shutdown(int64_t now)
 {
-	char path[PATH_MAX], err[256];
-	struct sv_conf conf;
 	struct tree_node *nodes;
 	struct tree t;
 	int64_t grace = 0;
@@ -1384,11 +1398,9 @@ begin_shutdown(int64_t now)
 		return;
 	shutting_down = 1;
 	for (i = 0; i < nsvcs; i++) {
-		snprintf(path, sizeof path, "%s/conf", svcs[i]->dir);
-		if (conf_load(path, path, &conf, err, sizeof err) == 0 &&
-		    conf.stop_grace_ms > grace)
-			grace = conf.stop_grace_ms;
 		load_needs(svcs[i]);
+		if (svcs[i]->grace_ms > grace)
+			grace = svcs[i]->grace_ms;
 	}
 	if (grace == 0)
 		grace = 10000;
