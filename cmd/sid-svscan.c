@@ -26,6 +26,10 @@
  * "sid-ctl scan"), the directory watch where the system has one, and
  * the output pipes of the services without log/.  Timers: the rescan period, the
  * restart of a sid-supervise that died, and the drain of a logger.
+ * Where the system has epoll, the output pipes are in an epoll set,
+ * polled as one fd: a thousand services without log/ are two thousand
+ * pipes, and a wakeup (one exit of a thousand at a shutdown) looks at
+ * those that have something, not at all of them.
  *
  * DIR itself may be removed and made again, or moved away, under us: we
  * work in it by its absolute path, and every scan first checks that "."
@@ -64,7 +68,9 @@
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#define HAVE_EPOLL 1
 #ifndef SID_NO_INOTIFY
 #include <sys/inotify.h>
 #define HAVE_INOTIFY 1
@@ -115,6 +121,7 @@ struct sup {
  * supervise/output and from the -p lines.
  */
 struct stream {
+	struct svc	*svc;		/* whose */
 	int		 r, w;		/* the pipe; -1 when none */
 	int		 to;		/* 1 or 2: our fd it is forwarded to */
 	struct lines	 kept;		/* lines for supervise/output */
@@ -146,6 +153,7 @@ struct svc {
 	int64_t		 drain_until;
 	int64_t		 foreign_until;	/* takeover: x a foreign logger then */
 	struct stream	 out[2];	/* without log/: stdout, stderr */
+	int		 epolled;	/* their read ends are in outfd */
 	struct output	 kept;
 	char		**needs;	/* conf's needs, as last loaded */
 	size_t		 nneeds;
@@ -166,6 +174,7 @@ static int64_t		 user_period_ms = -1;	/* -t, when given */
 static struct svc	**svcs;
 static size_t		 nsvcs, capsvcs;
 static int		 sigfd = -1, watchfd = -1, devnull = -1;
+static int		 outfd = -1;	/* epoll: the output pipes */
 static int		 ctlfd = -1, ctlwfd = -1, lockfd = -1;
 static dev_t		 ctl_dev;	/* the control FIFO we read */
 static ino_t		 ctl_ino;
@@ -272,6 +281,7 @@ add_svc(const char *name, size_t slot)
 	esc_text(s->label, ESC_SIZE(strlen(name)), name);
 	s->pipe_r = s->pipe_w = -1;
 	for (i = 0; i < LEN(s->out); i++) {
+		s->out[i].svc = s;
 		s->out[i].r = s->out[i].w = -1;
 		s->out[i].to = (int)i + 1;
 		s->out[i].kept = (struct lines)LINES_INIT(OUTPUT_LINE_MAX);
@@ -294,6 +304,41 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
+/*
+ * The read ends of S's output pipes into the epoll set, or out of it
+ * (before they are closed: a child we started may still hold a copy of
+ * them until its exec, and the set would keep them meanwhile).  Where
+ * they are not in it, poll() is given them one by one.
+ */
+static void
+epoll_streams(struct svc *s, int add)
+{
+#ifdef HAVE_EPOLL
+	struct epoll_event ev;
+	size_t i;
+
+	if (outfd < 0 || s->epolled == add)
+		return;
+	for (i = 0; i < LEN(s->out); i++) {
+		if (s->out[i].r < 0)
+			continue;
+		memset(&ev, 0, sizeof ev);
+		ev.events = EPOLLIN;
+		ev.data.ptr = &s->out[i];
+		if (epoll_ctl(outfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    s->out[i].r, &ev) == -1 && add) {
+			s->epolled = 1;
+			epoll_streams(s, 0);	/* all or none */
+			return;
+		}
+	}
+	s->epolled = add;
+#else
+	(void)s;
+	(void)add;
+#endif
+}
+
 static void
 free_svc(struct svc *s)
 {
@@ -311,6 +356,7 @@ free_svc(struct svc *s)
 		    (nsvcs - slot - 1) * sizeof *svcs);
 		nsvcs--;
 	}
+	epoll_streams(s, 0);
 	close_fd(&s->pipe_r);
 	close_fd(&s->pipe_w);
 	for (i = 0; i < LEN(s->out); i++) {
@@ -560,6 +606,7 @@ open_pipes(struct svc *s)
 		}
 		io_nonblock(s->out[i].r);
 	}
+	epoll_streams(s, 1);
 	return 0;
 }
 
@@ -1075,34 +1122,58 @@ take_output(struct svc *s, struct stream *st, const char *buf, size_t n)
 }
 
 /*
- * What the pipes of S hold, in reads of READ_SIZE, at most READS_MAX a
- * stream, so one busy service cannot hold the loop: poll() comes back
- * at once for the rest.  With PFD (the two entries of S), only the
- * streams it says are readable; without, all of them, to the end.
+ * What the pipe of ST holds, in reads of READ_SIZE: with ALL to the
+ * end, else at most READS_MAX, so one busy service cannot hold the
+ * loop: poll() comes back at once for the rest.
+ */
+static void
+read_stream(struct stream *st, int all)
+{
+	static char buf[READ_SIZE];
+	ssize_t n;
+	int reads;
+
+	if (st->r < 0)
+		return;
+	for (reads = 0; all || reads < READS_MAX; reads++) {
+		if ((n = read(st->r, buf, sizeof buf)) > 0)
+			take_output(st->svc, st, buf, (size_t)n);
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+}
+
+/*
+ * What the pipes of S hold, as read_stream.  With PFD (the two entries
+ * of S), only the streams it says are readable; without, all of them,
+ * to the end.
  */
 static void
 read_output(struct svc *s, const struct pollfd *pfd)
 {
-	static char buf[READ_SIZE];
-	struct stream *st;
-	ssize_t n;
 	size_t i;
-	int reads;
 
 	if (s->has_log)
 		return;
-	for (i = 0; i < LEN(s->out); i++) {
-		st = &s->out[i];
-		if (st->r < 0 || (pfd != NULL && !(pfd[i].revents &
-		    (POLLIN | POLLHUP | POLLERR))))
-			continue;
-		for (reads = 0; pfd == NULL || reads < READS_MAX; reads++) {
-			if ((n = read(st->r, buf, sizeof buf)) > 0)
-				take_output(s, st, buf, (size_t)n);
-			else if (n == 0 || errno != EINTR)
-				break;
-		}
-	}
+	for (i = 0; i < LEN(s->out); i++)
+		if (pfd == NULL || (pfd[i].revents & (POLLIN | POLLHUP |
+		    POLLERR)))
+			read_stream(&s->out[i], pfd == NULL);
+}
+
+/* What the epoll set says is readable (HAVE_EPOLL), as read_output. */
+static void
+read_epolled(void)
+{
+#ifdef HAVE_EPOLL
+	struct epoll_event ev[64];
+	int n, i;
+
+	if ((n = epoll_wait(outfd, ev, (int)LEN(ev), 0)) <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		read_stream(ev[i].data.ptr, 0);
+#endif
 }
 
 /* The partial lines held: out as lines of their own (at removal). */
@@ -1639,6 +1710,10 @@ setup(const char *argv0, const char *dir)
 	for (i = 0; i < LEN(caught); i++)
 		if (selfpipe_catch(caught[i]) == -1)
 			sid_die_sys(111, "unable to catch signal %d", caught[i]);
+#ifdef HAVE_EPOLL
+	/* Without it, poll() is given every pipe. */
+	outfd = epoll_create1(EPOLL_CLOEXEC);
+#endif
 #ifdef PR_SET_CHILD_SUBREAPER
 	/* Orphans of the tree come to us, and we reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -1765,10 +1840,18 @@ drain_watch(int64_t now)
 	next_scan_at = now;
 }
 
+/* A service whose output pipes poll() is given one by one. */
+static int
+polled_alone(const struct svc *s)
+{
+	return !s->has_log && !s->epolled;
+}
+
 /*
- * The fds to poll: the signal pipe, the control FIFO, the watch, then
- * two for each service without log/ (its stdout and stderr pipes), in
- * the order of svcs.  Returns how many.
+ * The fds to poll: the signal pipe, the control FIFO, the watch, the
+ * epoll set, then two for each service without log/ whose pipes are
+ * not in that set (its stdout and stderr pipes), in the order of svcs.
+ * Returns how many.
  */
 static size_t
 poll_set(struct pollfd **pfd, size_t *cap)
@@ -1776,8 +1859,8 @@ poll_set(struct pollfd **pfd, size_t *cap)
 	struct pollfd *grown;
 	size_t n, i;
 
-	if (*cap < 2 * nsvcs + 3) {
-		*cap = (2 * nsvcs + 3) * 2;
+	if (*cap < 2 * nsvcs + 4) {
+		*cap = (2 * nsvcs + 4) * 2;
 		if ((grown = realloc(*pfd, *cap * sizeof **pfd)) == NULL)
 			sid_die_sys(111, "out of memory");
 		*pfd = grown;
@@ -1785,8 +1868,9 @@ poll_set(struct pollfd **pfd, size_t *cap)
 	(*pfd)[0].fd = sigfd;
 	(*pfd)[1].fd = ctlfd;
 	(*pfd)[2].fd = watchfd;
-	for (n = 3, i = 0; i < nsvcs; i++)
-		if (!svcs[i]->has_log) {
+	(*pfd)[3].fd = outfd;
+	for (n = 4, i = 0; i < nsvcs; i++)
+		if (polled_alone(svcs[i])) {
 			(*pfd)[n++].fd = svcs[i]->out[0].r;
 			(*pfd)[n++].fd = svcs[i]->out[1].r;
 		}
@@ -1817,9 +1901,14 @@ run_loop(void)
 			for (i = 0; i < n; i++)
 				pfd[i].revents = 0;	/* not set by poll */
 		}
-		/* Output first: svcs is still the table pfd was made of. */
-		for (n = 3, i = 0; i < nsvcs; i++)
-			if (!svcs[i]->has_log) {
+		/*
+		 * Output first: svcs is still the table pfd was made of, and
+		 * no service the epoll set names is gone yet.
+		 */
+		if (outfd >= 0 && (pfd[3].revents & POLLIN))
+			read_epolled();
+		for (n = 4, i = 0; i < nsvcs; i++)
+			if (polled_alone(svcs[i])) {
 				read_output(svcs[i], pfd + n);
 				n += 2;
 			}
