@@ -116,6 +116,17 @@ fail:
 }
 
 int
+io_empty(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) == -1)
+		return errno == ELOOP ? io_replace(path, "", 0) : -1;
+	return close(fd);
+}
+
+int
 io_nonblock(int fd)
 {
 	int flags = fcntl(fd, F_GETFL);
