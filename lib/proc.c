@@ -498,6 +498,59 @@ fail_text:
 }
 
 int
+proc_start(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
+    int *errfd)
+{
+	struct report_to to = { -1, NULL };
+	enum sv_start_error why;
+	int errpipe[2], saved;
+
+	if (recipe->notify_fd >= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (check_program(argv[0], &why) == -1 || cloexec_pipe(errpipe) == -1)
+		return -1;
+	if ((*pid = fork()) == -1) {
+		saved = errno;
+		close(errpipe[0]);
+		close(errpipe[1]);
+		errno = saved;
+		return -1;
+	}
+	if (*pid == 0) {
+		close(errpipe[0]);
+		to.errfd = errpipe[1];
+		child_exec(argv, recipe, -1, &to);
+	}
+	close(errpipe[1]);
+	io_nonblock(errpipe[0]);
+	*errfd = errpipe[0];
+	return 0;
+}
+
+int
+proc_started(int errfd, const char *dir, char *text, size_t size)
+{
+	struct exec_report rep;
+	ssize_t n;
+
+	while ((n = read(errfd, &rep, sizeof rep)) == -1 && errno == EINTR)
+		;
+	if (n == -1 && errno == EAGAIN)
+		return 0;
+	close(errfd);
+	/* The report is written whole or not at all (PIPE_BUF). */
+	if (n != (ssize_t)sizeof rep)
+		return 1;
+	rep.path[sizeof rep.path - 1] = '\0';
+	if (text != NULL && size > 0)
+		explain(&rep, dir, text, size);
+	errno = rep.err;
+	return -1;
+}
+
+int
 proc_start_time(pid_t pid, char *buf, size_t size)
 {
 	char path[64], text[1024], *p;
