@@ -111,6 +111,7 @@ extern char **environ;
 /* One sid-supervise we run, for a service or its logger. */
 struct sup {
 	pid_t		 pid;		/* 0: not running */
+	int		 errfd;		/* its exec not seen yet: proc_started */
 	struct tree_unit u;		/* its start pending, its delay */
 	int		 quitting;	/* x sent: do not restart */
 };
@@ -288,6 +289,7 @@ add_svc(const char *name, size_t slot)
 		s->out[i].shown = (struct lines)LINES_INIT(LINE_MAX_PREFIX);
 	}
 	s->kept.fd = -1;
+	s->main.errfd = s->log.errfd = -1;
 	tree_unit_init(&s->main.u);
 	tree_unit_init(&s->log.u);
 	memmove(svcs + slot + 1, svcs + slot, (nsvcs - slot) * sizeof *svcs);
@@ -357,6 +359,8 @@ free_svc(struct svc *s)
 		nsvcs--;
 	}
 	epoll_streams(s, 0);
+	close_fd(&s->main.errfd);
+	close_fd(&s->log.errfd);
 	close_fd(&s->pipe_r);
 	close_fd(&s->pipe_w);
 	for (i = 0; i < LEN(s->out); i++) {
@@ -456,18 +460,44 @@ evict_foreign(struct svc *s, struct sup *p, int64_t now)
 }
 
 static void
+unit_dir(const struct svc *s, const struct sup *p, char *dir, size_t size)
+{
+	snprintf(dir, size, "%s%s", s->dir, p == &s->log ? "/log" : "");
+}
+
+/*
+ * Whether P's sid-supervise was exec'd (proc_start does not wait for
+ * it): once known, its report pipe is closed, and a failure said.  A
+ * child that failed exits 127 and is restarted as one that died.
+ */
+static void
+check_exec(const struct svc *s, struct sup *p)
+{
+	char dir[PATH_MAX], why[PATH_MAX + 64];
+	int r;
+
+	if (p->errfd < 0)
+		return;
+	unit_dir(s, p, dir, sizeof dir);
+	if ((r = proc_started(p->errfd, dir, why, sizeof why)) == 0)
+		return;
+	p->errfd = -1;
+	if (r == -1)
+		sid_warn("unable to start %s %s: %s", supervise_bin, dir, why);
+}
+
+static void
 start_sup(struct svc *s, struct sup *p, int64_t now)
 {
 	struct sv_recipe r = { .envp = environ, .fds = { -1, -1, -1 },
 	    .notify_fd = -1, .cgroup_fd = -1 };
 	char dir[PATH_MAX], *argv[] = { supervise_bin, dir, NULL };
-	enum sv_start_error why;
-	int unused, ok = 1;
+	int ok = 1;
 
 	tree_unit_cancel(&p->u);
 	if (evict_foreign(s, p, now))
 		return;
-	snprintf(dir, sizeof dir, "%s%s", s->dir, p == &s->log ? "/log" : "");
+	unit_dir(s, p, dir, sizeof dir);
 	if (p == &s->log) {
 		r.fds[0] = s->pipe_r;
 		r.fds[1] = 1;
@@ -483,7 +513,13 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 		r.fds[2] = s->out[1].w >= 0 ? s->out[1].w :
 		    s->out[0].w >= 0 ? s->out[0].w : 2;
 	}
-	if (proc_spawn(argv, &r, &p->pid, &unused, &why) == -1) {
+	/*
+	 * Not waiting for each exec: a scan that found a thousand services
+	 * starts them as fast as we fork, not as fast as each child gets a
+	 * processor.  A failed exec is said when its pipe tells (check_exec).
+	 */
+	close_fd(&p->errfd);
+	if (proc_start(argv, &r, &p->pid, &p->errfd) == -1) {
 		sid_warn_sys("unable to start %s %s", supervise_bin, dir);
 		p->pid = 0;
 		ok = 0;
@@ -667,9 +703,17 @@ start_fresh(int64_t now)
 	struct tree_found found[64];
 	struct tree_action act[2 * LEN(found)];
 	struct svc *batch[LEN(found)];
-	size_t i = 0, n, k, j;
+	size_t i = 0, n = 0, k, j;
 
 	while (i < nsvcs) {
+		/*
+		 * The last batch's execs, most of them done by now: their
+		 * report pipes closed, the next children copy fewer fds.
+		 */
+		for (j = 0; j < n; j++) {
+			check_exec(batch[j], &batch[j]->main);
+			check_exec(batch[j], &batch[j]->log);
+		}
 		for (n = 0; i < nsvcs && n < LEN(found); i++) {
 			if (!svcs[i]->fresh)
 				continue;
@@ -794,6 +838,7 @@ report_escalation(const struct svc *s)
 static void
 on_main_exit(struct svc *s, int64_t now)
 {
+	check_exec(s, &s->main);
 	s->main.pid = 0;
 	tree_unit_died(&s->main.u, shutting_down || s->removed, now);
 	if (shutting_down) {
@@ -808,6 +853,7 @@ on_main_exit(struct svc *s, int64_t now)
 static void
 on_log_exit(struct svc *s, int64_t now)
 {
+	check_exec(s, &s->log);
 	s->log.pid = 0;
 	tree_unit_died(&s->log.u, s->removed, now);
 	if (s->removed && s->main.pid == 0)
@@ -1850,8 +1896,9 @@ polled_alone(const struct svc *s)
 /*
  * The fds to poll: the signal pipe, the control FIFO, the watch, the
  * epoll set, then two for each service without log/ whose pipes are
- * not in that set (its stdout and stderr pipes), in the order of svcs.
- * Returns how many.
+ * not in that set (its stdout and stderr pipes), in the order of svcs,
+ * then the report pipe of each sid-supervise whose exec is not seen
+ * yet (see check_exec), in the same order.  Returns how many.
  */
 static size_t
 poll_set(struct pollfd **pfd, size_t *cap)
@@ -1859,8 +1906,8 @@ poll_set(struct pollfd **pfd, size_t *cap)
 	struct pollfd *grown;
 	size_t n, i;
 
-	if (*cap < 2 * nsvcs + 4) {
-		*cap = (2 * nsvcs + 4) * 2;
+	if (*cap < 4 * nsvcs + 4) {
+		*cap = (4 * nsvcs + 4) * 2;
 		if ((grown = realloc(*pfd, *cap * sizeof **pfd)) == NULL)
 			sid_die_sys(111, "out of memory");
 		*pfd = grown;
@@ -1874,6 +1921,12 @@ poll_set(struct pollfd **pfd, size_t *cap)
 			(*pfd)[n++].fd = svcs[i]->out[0].r;
 			(*pfd)[n++].fd = svcs[i]->out[1].r;
 		}
+	for (i = 0; i < nsvcs; i++) {
+		if (svcs[i]->main.errfd >= 0)
+			(*pfd)[n++].fd = svcs[i]->main.errfd;
+		if (svcs[i]->log.errfd >= 0)
+			(*pfd)[n++].fd = svcs[i]->log.errfd;
+	}
 	for (i = 0; i < n; i++) {
 		(*pfd)[i].events = POLLIN;
 		(*pfd)[i].revents = 0;
@@ -1912,6 +1965,12 @@ run_loop(void)
 				read_output(svcs[i], pfd + n);
 				n += 2;
 			}
+		for (i = 0; i < nsvcs; i++) {
+			if (svcs[i]->main.errfd >= 0 && pfd[n++].revents != 0)
+				check_exec(svcs[i], &svcs[i]->main);
+			if (svcs[i]->log.errfd >= 0 && pfd[n++].revents != 0)
+				check_exec(svcs[i], &svcs[i]->log);
+		}
 		now = clock_now_ms();
 		handle_signals(now);
 		if (ctlfd >= 0 && (pfd[1].revents & POLLIN))
