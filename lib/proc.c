@@ -503,6 +503,7 @@ proc_start(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
 {
 	struct report_to to = { -1, NULL };
 	enum sv_start_error why;
+	sigset_t all, old;
 	int errpipe[2], saved;
 
 	if (recipe->notify_fd >= 0) {
@@ -511,17 +512,27 @@ proc_start(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
 	}
 	if (check_program(argv[0], &why) == -1 || cloexec_pipe(errpipe) == -1)
 		return -1;
-	if ((*pid = fork()) == -1) {
-		saved = errno;
-		close(errpipe[0]);
-		close(errpipe[1]);
-		errno = saved;
-		return -1;
-	}
+	/*
+	 * The child starts with every signal blocked: one sent to it before
+	 * it has set every disposition to its default (we go on meanwhile,
+	 * and may be quick to stop it) waits for that, instead of running
+	 * our handler there and being lost.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	*pid = fork();
+	saved = errno;
 	if (*pid == 0) {
 		close(errpipe[0]);
 		to.errfd = errpipe[1];
 		child_exec(argv, recipe, -1, &to);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (*pid == -1) {
+		close(errpipe[0]);
+		close(errpipe[1]);
+		errno = saved;
+		return -1;
 	}
 	close(errpipe[1]);
 	io_nonblock(errpipe[0]);
