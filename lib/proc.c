@@ -6,12 +6,15 @@
  * closed by it) or after the child wrote its report.  So the caller knows,
  * before it goes on, whether the program is running, and why not.
  *
- * On Linux the child is made with vfork(2) instead, and the report is
- * written into the parent's memory, which the child shares until its
- * exec: the parent is held only until the exec has replaced the child's
- * memory.  With fork, it copied its page tables and then waited until
- * the exec had also closed every close-on-exec fd, and sid-svscan holds
- * two pipes per service: thousands of fds, closed once per spawn.
+ * On Linux proc_spawn makes the child with vfork(2) instead, and the
+ * report is written into the parent's memory, which the child shares
+ * until its exec: the parent is held only until the exec has replaced
+ * the child's memory, not until its page tables are copied and the exec
+ * has closed every close-on-exec fd too.
+ *
+ * proc_start does not wait at all (sid-svscan, which starts a thousand
+ * sid-supervise at once): the report pipe is the caller's to look at
+ * later, through proc_started.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
