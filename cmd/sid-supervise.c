@@ -756,7 +756,9 @@ setup(void)
 /*
  * supervise/child: "PGID STARTTIME" of the service's process group while
  * it lives, so that a sid-supervise started after this one was killed
- * can find that group and tell it from a recycled pid.
+ * can find that group and tell it from a recycled pid.  Emptied in
+ * place (io_empty), as supervise/pid is: a stop writes no new file but
+ * status.
  */
 static int
 write_child(void)
@@ -767,7 +769,8 @@ write_child(void)
 	if (sv.pgid != 0 && proc_start_time(sv.pgid, start, sizeof start) == 0)
 		len = (size_t)snprintf(text, sizeof text, "%ld %s\n",
 		    (long)sv.pgid, start);
-	return io_replace("supervise/child", text, len);
+	return len > 0 ? io_replace("supervise/child", text, len) :
+	    io_empty("supervise/child");
 }
 
 /*
@@ -860,7 +863,8 @@ write_files(const char *text, size_t len, int64_t now)
 		if (sv.pid != 0)
 			pidlen = (size_t)snprintf(pidtext, sizeof pidtext,
 			    "%ld\n", (long)sv.pid);
-		if (io_replace("supervise/pid", pidtext, pidlen) == -1)
+		if ((pidlen > 0 ? io_replace("supervise/pid", pidtext,
+		    pidlen) : io_empty("supervise/pid")) == -1)
 			goto fail;
 		status_pid = sv.pid;
 		wrote = 1;

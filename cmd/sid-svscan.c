@@ -26,6 +26,10 @@
  * "sid-ctl scan"), the directory watch where the system has one, and
  * the output pipes of the services without log/.  Timers: the rescan period, the
  * restart of a sid-supervise that died, and the drain of a logger.
+ * Where the system has epoll, the output pipes are in an epoll set,
+ * polled as one fd: a thousand services without log/ are two thousand
+ * pipes, and a wakeup (one exit of a thousand at a shutdown) looks at
+ * those that have something, not at all of them.
  *
  * DIR itself may be removed and made again, or moved away, under us: we
  * work in it by its absolute path, and every scan first checks that "."
@@ -64,7 +68,9 @@
 #include <string.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#define HAVE_EPOLL 1
 #ifndef SID_NO_INOTIFY
 #include <sys/inotify.h>
 #define HAVE_INOTIFY 1
@@ -105,6 +111,7 @@ extern char **environ;
 /* One sid-supervise we run, for a service or its logger. */
 struct sup {
 	pid_t		 pid;		/* 0: not running */
+	int		 errfd;		/* its exec not seen yet: proc_started */
 	struct tree_unit u;		/* its start pending, its delay */
 	int		 quitting;	/* x sent: do not restart */
 };
@@ -115,6 +122,7 @@ struct sup {
  * supervise/output and from the -p lines.
  */
 struct stream {
+	struct svc	*svc;		/* whose */
 	int		 r, w;		/* the pipe; -1 when none */
 	int		 to;		/* 1 or 2: our fd it is forwarded to */
 	struct lines	 kept;		/* lines for supervise/output */
@@ -146,9 +154,11 @@ struct svc {
 	int64_t		 drain_until;
 	int64_t		 foreign_until;	/* takeover: x a foreign logger then */
 	struct stream	 out[2];	/* without log/: stdout, stderr */
+	int		 epolled;	/* their read ends are in outfd */
 	struct output	 kept;
 	char		**needs;	/* conf's needs, as last loaded */
 	size_t		 nneeds;
+	int64_t		 grace_ms;	/* conf's stop-grace, as last loaded */
 	struct stat	 conf_st;	/* the conf they were loaded from */
 	int		 conf_known;
 };
@@ -165,6 +175,7 @@ static int64_t		 user_period_ms = -1;	/* -t, when given */
 static struct svc	**svcs;
 static size_t		 nsvcs, capsvcs;
 static int		 sigfd = -1, watchfd = -1, devnull = -1;
+static int		 outfd = -1;	/* epoll: the output pipes */
 static int		 ctlfd = -1, ctlwfd = -1, lockfd = -1;
 static dev_t		 ctl_dev;	/* the control FIFO we read */
 static ino_t		 ctl_ino;
@@ -271,12 +282,14 @@ add_svc(const char *name, size_t slot)
 	esc_text(s->label, ESC_SIZE(strlen(name)), name);
 	s->pipe_r = s->pipe_w = -1;
 	for (i = 0; i < LEN(s->out); i++) {
+		s->out[i].svc = s;
 		s->out[i].r = s->out[i].w = -1;
 		s->out[i].to = (int)i + 1;
 		s->out[i].kept = (struct lines)LINES_INIT(OUTPUT_LINE_MAX);
 		s->out[i].shown = (struct lines)LINES_INIT(LINE_MAX_PREFIX);
 	}
 	s->kept.fd = -1;
+	s->main.errfd = s->log.errfd = -1;
 	tree_unit_init(&s->main.u);
 	tree_unit_init(&s->log.u);
 	memmove(svcs + slot + 1, svcs + slot, (nsvcs - slot) * sizeof *svcs);
@@ -291,6 +304,41 @@ close_fd(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
+}
+
+/*
+ * The read ends of S's output pipes into the epoll set, or out of it
+ * (before they are closed: a child we started may still hold a copy of
+ * them until its exec, and the set would keep them meanwhile).  Where
+ * they are not in it, poll() is given them one by one.
+ */
+static void
+epoll_streams(struct svc *s, int add)
+{
+#ifdef HAVE_EPOLL
+	struct epoll_event ev;
+	size_t i;
+
+	if (outfd < 0 || s->epolled == add)
+		return;
+	for (i = 0; i < LEN(s->out); i++) {
+		if (s->out[i].r < 0)
+			continue;
+		memset(&ev, 0, sizeof ev);
+		ev.events = EPOLLIN;
+		ev.data.ptr = &s->out[i];
+		if (epoll_ctl(outfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    s->out[i].r, &ev) == -1 && add) {
+			s->epolled = 1;
+			epoll_streams(s, 0);	/* all or none */
+			return;
+		}
+	}
+	s->epolled = add;
+#else
+	(void)s;
+	(void)add;
+#endif
 }
 
 static void
@@ -310,6 +358,9 @@ free_svc(struct svc *s)
 		    (nsvcs - slot - 1) * sizeof *svcs);
 		nsvcs--;
 	}
+	epoll_streams(s, 0);
+	close_fd(&s->main.errfd);
+	close_fd(&s->log.errfd);
 	close_fd(&s->pipe_r);
 	close_fd(&s->pipe_w);
 	for (i = 0; i < LEN(s->out); i++) {
@@ -409,18 +460,44 @@ evict_foreign(struct svc *s, struct sup *p, int64_t now)
 }
 
 static void
+unit_dir(const struct svc *s, const struct sup *p, char *dir, size_t size)
+{
+	snprintf(dir, size, "%s%s", s->dir, p == &s->log ? "/log" : "");
+}
+
+/*
+ * Whether P's sid-supervise was exec'd (proc_start does not wait for
+ * it): once known, its report pipe is closed, and a failure said.  A
+ * child that failed exits 127 and is restarted as one that died.
+ */
+static void
+check_exec(const struct svc *s, struct sup *p)
+{
+	char dir[PATH_MAX], why[PATH_MAX + 64];
+	int r;
+
+	if (p->errfd < 0)
+		return;
+	unit_dir(s, p, dir, sizeof dir);
+	if ((r = proc_started(p->errfd, dir, why, sizeof why)) == 0)
+		return;
+	p->errfd = -1;
+	if (r == -1)
+		sid_warn("unable to start %s %s: %s", supervise_bin, dir, why);
+}
+
+static void
 start_sup(struct svc *s, struct sup *p, int64_t now)
 {
 	struct sv_recipe r = { .envp = environ, .fds = { -1, -1, -1 },
 	    .notify_fd = -1, .cgroup_fd = -1 };
 	char dir[PATH_MAX], *argv[] = { supervise_bin, dir, NULL };
-	enum sv_start_error why;
-	int unused, ok = 1;
+	int ok = 1;
 
 	tree_unit_cancel(&p->u);
 	if (evict_foreign(s, p, now))
 		return;
-	snprintf(dir, sizeof dir, "%s%s", s->dir, p == &s->log ? "/log" : "");
+	unit_dir(s, p, dir, sizeof dir);
 	if (p == &s->log) {
 		r.fds[0] = s->pipe_r;
 		r.fds[1] = 1;
@@ -436,7 +513,13 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 		r.fds[2] = s->out[1].w >= 0 ? s->out[1].w :
 		    s->out[0].w >= 0 ? s->out[0].w : 2;
 	}
-	if (proc_spawn(argv, &r, &p->pid, &unused, &why) == -1) {
+	/*
+	 * Not waiting for each exec: a scan that found a thousand services
+	 * starts them as fast as we fork, not as fast as each child gets a
+	 * processor.  A failed exec is said when its pipe tells (check_exec).
+	 */
+	close_fd(&p->errfd);
+	if (proc_start(argv, &r, &p->pid, &p->errfd) == -1) {
 		sid_warn_sys("unable to start %s %s", supervise_bin, dir);
 		p->pid = 0;
 		ok = 0;
@@ -483,20 +566,36 @@ has_run(const char *name)
 }
 
 /*
+ * An entry of DIR that is a directory or a symlink to one, into ST (the
+ * directory's); *LINK says which.  One lstat for a directory: a scan
+ * looks at every entry, and most are directories.
+ */
+static int
+entry_dir(const char *name, struct stat *st, int *link)
+{
+	if (lstat(name, st) == -1)
+		return 0;
+	*link = S_ISLNK(st->st_mode);
+	if (*link && stat(name, st) == -1)
+		return 0;
+	return S_ISDIR(st->st_mode);
+}
+
+/*
  * The directory NAME leads to, as its sid-supervise gets it: for a
- * symlink its target (relative to DIR, where we are), so the service
- * stays reachable when the link is gone; a relative one with "./" in
- * front, so that no name (such as "-dash") can be taken for an option.
+ * symlink (LINK) its target (relative to DIR, where we are), so the
+ * service stays reachable when the link is gone; a relative one with
+ * "./" in front, so that no name (such as "-dash") can be taken for an
+ * option.
  */
 static char *
-service_path(const char *name)
+service_path(const char *name, int link)
 {
 	char target[PATH_MAX], *path;
-	struct stat st;
 	ssize_t n;
 	size_t size;
 
-	if (lstat(name, &st) == 0 && S_ISLNK(st.st_mode)) {
+	if (link) {
 		if ((n = readlink(name, target, sizeof target - 1)) <= 0)
 			return NULL;
 		target[n] = '\0';
@@ -543,15 +642,17 @@ open_pipes(struct svc *s)
 		}
 		io_nonblock(s->out[i].r);
 	}
+	epoll_streams(s, 1);
 	return 0;
 }
 
 /*
- * NAME, the directory ST, is new in DIR: add it, to be started when the
- * scan is over (start_fresh).
+ * NAME, the directory ST (through a symlink when LINK), is new in DIR:
+ * add it, to be made ready and started when the scan is over
+ * (start_fresh).
  */
 static void
-new_service(const char *name, size_t slot, const struct stat *st)
+new_service(const char *name, size_t slot, const struct stat *st, int link)
 {
 	char log[PATH_MAX], label[ESC_SIZE(NAME_MAX)];
 	struct stat lst;
@@ -565,7 +666,7 @@ new_service(const char *name, size_t slot, const struct stat *st)
 	s->seen = 1;
 	s->dev = st->st_dev;
 	s->ino = st->st_ino;
-	if ((s->dir = service_path(name)) == NULL) {
+	if ((s->dir = service_path(name, link)) == NULL) {
 		sid_warn_sys("unable to read %s", s->label);
 		free_svc(s);
 		return;
@@ -573,6 +674,17 @@ new_service(const char *name, size_t slot, const struct stat *st)
 	snprintf(log, sizeof log, "%s/log", s->dir);
 	s->has_log = is_dir(log, &lst);
 	s->fresh = 1;
+}
+
+/*
+ * The pipes of S, a service a scan found new, made just before it is
+ * started: every fd we hold is copied into each child we start and
+ * closed by its exec, so a thousand services found at once are started
+ * while we hold the pipes of those started before them, not of all.
+ */
+static void
+make_ready(struct svc *s)
+{
 	if (open_pipes(s) == -1) {
 		sid_warn_sys("unable to create a pipe for %s", s->label);
 		return;
@@ -591,13 +703,22 @@ start_fresh(int64_t now)
 	struct tree_found found[64];
 	struct tree_action act[2 * LEN(found)];
 	struct svc *batch[LEN(found)];
-	size_t i = 0, n, k, j;
+	size_t i = 0, n = 0, k, j;
 
 	while (i < nsvcs) {
+		/*
+		 * The last batch's execs, most of them done by now: their
+		 * report pipes closed, the next children copy fewer fds.
+		 */
+		for (j = 0; j < n; j++) {
+			check_exec(batch[j], &batch[j]->main);
+			check_exec(batch[j], &batch[j]->log);
+		}
 		for (n = 0; i < nsvcs && n < LEN(found); i++) {
 			if (!svcs[i]->fresh)
 				continue;
 			svcs[i]->fresh = 0;
+			make_ready(svcs[i]);
 			batch[n] = svcs[i];
 			found[n].has_log = svcs[i]->has_log;
 			found[n].ready = svcs[i]->ready;
@@ -642,9 +763,9 @@ scan_entry(const char *name, int64_t now)
 	struct stat st;
 	struct svc *s;
 	size_t slot;
-	int found;
+	int found, link;
 
-	if (name[0] == '.' || !is_dir(name, &st))
+	if (name[0] == '.' || !entry_dir(name, &st, &link))
 		return 0;
 	slot = find_slot(name, &found);
 	if (found) {
@@ -657,7 +778,7 @@ scan_entry(const char *name, int64_t now)
 	if (!has_run(name))
 		return 1;	/* still being written */
 	if (!shutting_down)
-		new_service(name, slot, &st);
+		new_service(name, slot, &st, link);
 	return 0;
 }
 
@@ -717,6 +838,7 @@ report_escalation(const struct svc *s)
 static void
 on_main_exit(struct svc *s, int64_t now)
 {
+	check_exec(s, &s->main);
 	s->main.pid = 0;
 	tree_unit_died(&s->main.u, shutting_down || s->removed, now);
 	if (shutting_down) {
@@ -731,6 +853,7 @@ on_main_exit(struct svc *s, int64_t now)
 static void
 on_log_exit(struct svc *s, int64_t now)
 {
+	check_exec(s, &s->log);
 	s->log.pid = 0;
 	tree_unit_died(&s->log.u, s->removed, now);
 	if (s->removed && s->main.pid == 0)
@@ -1045,34 +1168,58 @@ take_output(struct svc *s, struct stream *st, const char *buf, size_t n)
 }
 
 /*
- * What the pipes of S hold, in reads of READ_SIZE, at most READS_MAX a
- * stream, so one busy service cannot hold the loop: poll() comes back
- * at once for the rest.  With PFD (the two entries of S), only the
- * streams it says are readable; without, all of them, to the end.
+ * What the pipe of ST holds, in reads of READ_SIZE: with ALL to the
+ * end, else at most READS_MAX, so one busy service cannot hold the
+ * loop: poll() comes back at once for the rest.
+ */
+static void
+read_stream(struct stream *st, int all)
+{
+	static char buf[READ_SIZE];
+	ssize_t n;
+	int reads;
+
+	if (st->r < 0)
+		return;
+	for (reads = 0; all || reads < READS_MAX; reads++) {
+		if ((n = read(st->r, buf, sizeof buf)) > 0)
+			take_output(st->svc, st, buf, (size_t)n);
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+}
+
+/*
+ * What the pipes of S hold, as read_stream.  With PFD (the two entries
+ * of S), only the streams it says are readable; without, all of them,
+ * to the end.
  */
 static void
 read_output(struct svc *s, const struct pollfd *pfd)
 {
-	static char buf[READ_SIZE];
-	struct stream *st;
-	ssize_t n;
 	size_t i;
-	int reads;
 
 	if (s->has_log)
 		return;
-	for (i = 0; i < LEN(s->out); i++) {
-		st = &s->out[i];
-		if (st->r < 0 || (pfd != NULL && !(pfd[i].revents &
-		    (POLLIN | POLLHUP | POLLERR))))
-			continue;
-		for (reads = 0; pfd == NULL || reads < READS_MAX; reads++) {
-			if ((n = read(st->r, buf, sizeof buf)) > 0)
-				take_output(s, st, buf, (size_t)n);
-			else if (n == 0 || errno != EINTR)
-				break;
-		}
-	}
+	for (i = 0; i < LEN(s->out); i++)
+		if (pfd == NULL || (pfd[i].revents & (POLLIN | POLLHUP |
+		    POLLERR)))
+			read_stream(&s->out[i], pfd == NULL);
+}
+
+/* What the epoll set says is readable (HAVE_EPOLL), as read_output. */
+static void
+read_epolled(void)
+{
+#ifdef HAVE_EPOLL
+	struct epoll_event ev[64];
+	int n, i;
+
+	if ((n = epoll_wait(outfd, ev, (int)LEN(ev), 0)) <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		read_stream(ev[i].data.ptr, 0);
+#endif
 }
 
 /* The partial lines held: out as lines of their own (at removal). */
@@ -1171,9 +1318,9 @@ set_needs(struct svc *s, const struct sv_conf *conf, size_t n)
 }
 
 /*
- * S's needs from its conf, read again only when the file changed.  A
- * conf that does not load keeps the needs it had (the scan report says
- * it is invalid).
+ * S's needs and stop-grace from its conf, read again only when the file
+ * changed.  A conf that does not load keeps the ones it had (the scan
+ * report says it is invalid).
  */
 static void
 load_needs(struct svc *s)
@@ -1189,6 +1336,8 @@ load_needs(struct svc *s)
 		memset(&s->conf_st, 0, sizeof s->conf_st);
 		s->conf_known = 1;
 		set_needs(s, NULL, 0);
+		conf_defaults(&conf);
+		s->grace_ms = conf.stop_grace_ms;
 		return;
 	}
 	if (s->conf_known && st.st_dev == s->conf_st.st_dev &&
@@ -1202,6 +1351,7 @@ load_needs(struct svc *s)
 	s->conf_st = st;
 	s->conf_known = 1;
 	set_needs(s, &conf, conf.nneeds);
+	s->grace_ms = conf.stop_grace_ms;
 }
 
 /*
@@ -1310,8 +1460,20 @@ advance_shutdown(int64_t now)
 	struct tree_node *nodes;
 	struct tree t;
 	size_t *stop, n, i, k = 0;
-	int loggers;
+	int loggers, alive = 0, unasked = 0;
 
+	/*
+	 * Each exit of a service's sid-supervise brings us here: when every
+	 * one still running was told already, nobody else may be told yet,
+	 * and no graph is needed to say so.
+	 */
+	for (i = 0; i < nsvcs; i++)
+		if (svcs[i]->main.pid != 0) {
+			alive = 1;
+			unasked |= !svcs[i]->main.quitting;
+		}
+	if (alive && !unasked)
+		return;
 	if (build_tree(&t, &nodes, 1) == -1) {
 		/* No order without memory: everything at once, as before. */
 		for (i = nsvcs; i-- > 0;)
@@ -1344,8 +1506,6 @@ advance_shutdown(int64_t now)
 static void
 begin_shutdown(int64_t now)
 {
-	char path[PATH_MAX], err[256];
-	struct sv_conf conf;
 	struct tree_node *nodes;
 	struct tree t;
 	int64_t grace = 0;
@@ -1355,11 +1515,9 @@ begin_shutdown(int64_t now)
 		return;
 	shutting_down = 1;
 	for (i = 0; i < nsvcs; i++) {
-		snprintf(path, sizeof path, "%s/conf", svcs[i]->dir);
-		if (conf_load(path, path, &conf, err, sizeof err) == 0 &&
-		    conf.stop_grace_ms > grace)
-			grace = conf.stop_grace_ms;
 		load_needs(svcs[i]);
+		if (svcs[i]->grace_ms > grace)
+			grace = svcs[i]->grace_ms;
 	}
 	if (grace == 0)
 		grace = 10000;
@@ -1598,6 +1756,10 @@ setup(const char *argv0, const char *dir)
 	for (i = 0; i < LEN(caught); i++)
 		if (selfpipe_catch(caught[i]) == -1)
 			sid_die_sys(111, "unable to catch signal %d", caught[i]);
+#ifdef HAVE_EPOLL
+	/* Without it, poll() is given every pipe. */
+	outfd = epoll_create1(EPOLL_CLOEXEC);
+#endif
 #ifdef PR_SET_CHILD_SUBREAPER
 	/* Orphans of the tree come to us, and we reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -1724,10 +1886,19 @@ drain_watch(int64_t now)
 	next_scan_at = now;
 }
 
+/* A service whose output pipes poll() is given one by one. */
+static int
+polled_alone(const struct svc *s)
+{
+	return !s->has_log && !s->epolled;
+}
+
 /*
- * The fds to poll: the signal pipe, the control FIFO, the watch, then
- * two for each service without log/ (its stdout and stderr pipes), in
- * the order of svcs.  Returns how many.
+ * The fds to poll: the signal pipe, the control FIFO, the watch, the
+ * epoll set, then two for each service without log/ whose pipes are
+ * not in that set (its stdout and stderr pipes), in the order of svcs,
+ * then the report pipe of each sid-supervise whose exec is not seen
+ * yet (see check_exec), in the same order.  Returns how many.
  */
 static size_t
 poll_set(struct pollfd **pfd, size_t *cap)
@@ -1735,8 +1906,8 @@ poll_set(struct pollfd **pfd, size_t *cap)
 	struct pollfd *grown;
 	size_t n, i;
 
-	if (*cap < 2 * nsvcs + 3) {
-		*cap = (2 * nsvcs + 3) * 2;
+	if (*cap < 4 * nsvcs + 4) {
+		*cap = (4 * nsvcs + 4) * 2;
 		if ((grown = realloc(*pfd, *cap * sizeof **pfd)) == NULL)
 			sid_die_sys(111, "out of memory");
 		*pfd = grown;
@@ -1744,11 +1915,18 @@ poll_set(struct pollfd **pfd, size_t *cap)
 	(*pfd)[0].fd = sigfd;
 	(*pfd)[1].fd = ctlfd;
 	(*pfd)[2].fd = watchfd;
-	for (n = 3, i = 0; i < nsvcs; i++)
-		if (!svcs[i]->has_log) {
+	(*pfd)[3].fd = outfd;
+	for (n = 4, i = 0; i < nsvcs; i++)
+		if (polled_alone(svcs[i])) {
 			(*pfd)[n++].fd = svcs[i]->out[0].r;
 			(*pfd)[n++].fd = svcs[i]->out[1].r;
 		}
+	for (i = 0; i < nsvcs; i++) {
+		if (svcs[i]->main.errfd >= 0)
+			(*pfd)[n++].fd = svcs[i]->main.errfd;
+		if (svcs[i]->log.errfd >= 0)
+			(*pfd)[n++].fd = svcs[i]->log.errfd;
+	}
 	for (i = 0; i < n; i++) {
 		(*pfd)[i].events = POLLIN;
 		(*pfd)[i].revents = 0;
@@ -1776,12 +1954,23 @@ run_loop(void)
 			for (i = 0; i < n; i++)
 				pfd[i].revents = 0;	/* not set by poll */
 		}
-		/* Output first: svcs is still the table pfd was made of. */
-		for (n = 3, i = 0; i < nsvcs; i++)
-			if (!svcs[i]->has_log) {
+		/*
+		 * Output first: svcs is still the table pfd was made of, and
+		 * no service the epoll set names is gone yet.
+		 */
+		if (outfd >= 0 && (pfd[3].revents & POLLIN))
+			read_epolled();
+		for (n = 4, i = 0; i < nsvcs; i++)
+			if (polled_alone(svcs[i])) {
 				read_output(svcs[i], pfd + n);
 				n += 2;
 			}
+		for (i = 0; i < nsvcs; i++) {
+			if (svcs[i]->main.errfd >= 0 && pfd[n++].revents != 0)
+				check_exec(svcs[i], &svcs[i]->main);
+			if (svcs[i]->log.errfd >= 0 && pfd[n++].revents != 0)
+				check_exec(svcs[i], &svcs[i]->log);
+		}
 		now = clock_now_ms();
 		handle_signals(now);
 		if (ctlfd >= 0 && (pfd[1].revents & POLLIN))

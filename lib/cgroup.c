@@ -206,20 +206,17 @@ put(const struct cgroup *cg, const char *file, const char *text)
 }
 
 /*
- * Call FN(PID, ARG) for each member of CG (never more than one read of
- * cgroup.procs).  Returns how many there were, or -1 with errno.
+ * Call FN(PID, ARG) for each pid of TEXT, as cgroup.procs lists them,
+ * until one returns nonzero.  Returns how many there were (up to it).
  */
 static int
-each_member(const struct cgroup *cg, int (*fn)(pid_t, void *), void *arg)
+each_pid(const char *text, int (*fn)(pid_t, void *), void *arg)
 {
-	char path[sizeof cg->path + 16], *text, *p, *end;
-	size_t len;
+	const char *p;
+	char *end;
 	long pid;
 	int n = 0;
 
-	snprintf(path, sizeof path, "%s/cgroup.procs", cg->path);
-	if (io_read_file(path, 4 * 1024 * 1024, &text, &len) == -1)
-		return -1;
 	for (p = text;; p = end) {
 		pid = strtol(p, &end, 10);
 		if (end == p)
@@ -230,6 +227,33 @@ each_member(const struct cgroup *cg, int (*fn)(pid_t, void *), void *arg)
 		if (fn != NULL && fn((pid_t)pid, arg))
 			break;
 	}
+	return n;
+}
+
+/* CG's cgroup.procs, into *TEXT (malloc'ed).  Returns 0, or -1 with errno. */
+static int
+read_members(const struct cgroup *cg, char **text)
+{
+	char path[sizeof cg->path + 16];
+	size_t len;
+
+	snprintf(path, sizeof path, "%s/cgroup.procs", cg->path);
+	return io_read_file(path, 4 * 1024 * 1024, text, &len);
+}
+
+/*
+ * Call FN(PID, ARG) for each member of CG (never more than one read of
+ * cgroup.procs).  Returns how many there were, or -1 with errno.
+ */
+static int
+each_member(const struct cgroup *cg, int (*fn)(pid_t, void *), void *arg)
+{
+	char *text;
+	int n;
+
+	if (read_members(cg, &text) == -1)
+		return -1;
+	n = each_pid(text, fn, arg);
 	free(text);
 	return n;
 }
@@ -265,28 +289,36 @@ signal_one(pid_t pid, void *arg)
 	return 0;
 }
 
+/*
+ * One read of cgroup.procs: whether there is any member, and whom to
+ * signal.  A process a member forks meanwhile is not signalled, as one
+ * forked just after a second read would not be: a stop ends with
+ * cgroup.kill, which takes them all.
+ */
 int
 cg_signal(const struct cgroup *cg, int sig)
 {
 	struct signalling s = { sig, 0 };
+	char *text;
 	int n;
 
-	if ((n = each_member(cg, NULL, NULL)) == -1)
+	if (read_members(cg, &text) == -1)
 		return -1;
-	if (n == 0) {
+	n = each_pid(text, NULL, NULL);
+	/* Whole-cgroup operations, where the kernel has them (5.14, 5.2). */
+	if (n == 0 || sig == 0 ||
+	    (sig == SIGKILL && put(cg, "cgroup.kill", "1") == 0) ||
+	    (sig == SIGSTOP && put(cg, "cgroup.freeze", "1") == 0)) {
+		free(text);
+		if (n > 0)
+			return 0;
 		errno = ESRCH;
 		return -1;
 	}
-	if (sig == 0)
-		return 0;
-	/* Whole-cgroup operations, where the kernel has them (5.14, 5.2). */
-	if (sig == SIGKILL && put(cg, "cgroup.kill", "1") == 0)
-		return 0;
-	if (sig == SIGSTOP && put(cg, "cgroup.freeze", "1") == 0)
-		return 0;
 	if (sig == SIGCONT)
 		put(cg, "cgroup.freeze", "0");
-	each_member(cg, signal_one, &s);
+	each_pid(text, signal_one, &s);
+	free(text);
 	if (s.err == 0)
 		return 0;
 	errno = s.err;

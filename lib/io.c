@@ -15,6 +15,8 @@
 
 #include "io.h"
 
+#define READ_MIN	512	/* io_read_file: the first read at least */
+
 int
 io_write_all(int fd, const void *buf, size_t len)
 {
@@ -46,6 +48,9 @@ io_read_file(const char *path, size_t max, char **buf, size_t *len)
 		return -1;
 	size = fstat(fd, &st) == 0 && st.st_size >= 0 &&
 	    (size_t)st.st_size < max ? (size_t)st.st_size + 2 : max + 1;
+	/* Files of /proc and cgroupfs say 0 bytes: not read 2 at a time. */
+	if (size < READ_MIN && max + 1 > READ_MIN)
+		size = READ_MIN;
 	if ((data = malloc(size)) == NULL) {
 		saved = errno;
 		goto fail;
@@ -146,6 +151,17 @@ io_cwd(void)
 	}
 	free(buf);
 	return NULL;
+}
+
+int
+io_empty(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) == -1)
+		return errno == ELOOP ? io_replace(path, "", 0) : -1;
+	return close(fd);
 }
 
 int

@@ -30,6 +30,15 @@ int	io_replace(const char *path, const void *buf, size_t len);
  */
 char	*io_cwd(void);
 
+/*
+ * io_empty: make PATH empty, as io_replace(PATH, "", 0) would (created
+ * when missing), but in place: a reader sees the old contents or none,
+ * and no new file is made (on ext4 each new file costs a search of the
+ * inode table that grows with the files deleted lately).  A symlink is
+ * replaced, not followed: then it is io_replace.
+ */
+int	io_empty(const char *path);
+
 /* io_nonblock: set O_NONBLOCK on FD. */
 int	io_nonblock(int fd);
 

@@ -5,6 +5,16 @@
  * parent reads until EOF, which comes either from the exec (the pipe was
  * closed by it) or after the child wrote its report.  So the caller knows,
  * before it goes on, whether the program is running, and why not.
+ *
+ * On Linux proc_spawn makes the child with vfork(2) instead, and the
+ * report is written into the parent's memory, which the child shares
+ * until its exec: the parent is held only until the exec has replaced
+ * the child's memory, not until its page tables are copied and the exec
+ * has closed every close-on-exec fd too.
+ *
+ * proc_start does not wait at all (sid-svscan, which starts a thousand
+ * sid-supervise at once): the report pipe is the caller's to look at
+ * later, through proc_started.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -44,6 +54,17 @@ struct clone3_args {
 #ifdef __linux__
 #include <sys/syscall.h>
 long	syscall(long, ...);
+
+/*
+ * vfork(2) left POSIX in 2008, so <unistd.h> does not declare it under
+ * _POSIX_C_SOURCE=200809L; Linux has it, and glibc and musl too.  Not
+ * under AddressSanitizer, whose stack bookkeeping a child that runs on
+ * its parent's stack would upset.
+ */
+#if !defined(__SANITIZE_ADDRESS__)
+#define HAVE_VFORK	1
+pid_t	vfork(void) __attribute__((returns_twice));
+#endif
 
 /*
  * glibc's sigaction() refuses the two signals it keeps for its threads
@@ -108,25 +129,43 @@ struct exec_report {
 	char	path[256];	/* the interpreter named, NUL-terminated */
 };
 
+/*
+ * Where the child tells the parent why it failed: the pipe ERRFD after
+ * fork, or SHARED, the parent's own report, after vfork.
+ */
+struct report_to {
+	int			 errfd;		/* -1 after vfork */
+	struct exec_report	*shared;	/* NULL after fork */
+	int			 joined;	/* made in the service's cgroup */
+};
+
 /* In the child: report STEP and errno to the parent and die. */
+static void	child_report(const struct report_to *, struct exec_report *,
+		    int) __attribute__((noreturn));
+
 static void
-child_report(int errfd, struct exec_report *rep, int step)
+child_report(const struct report_to *to, struct exec_report *rep, int step)
 {
 	rep->err = errno;
 	rep->step = step;
-	if (write(errfd, rep, sizeof *rep) == -1) {
+	if (to->shared != NULL)
+		memcpy(to->shared, rep, sizeof *rep);
+	else if (write(to->errfd, rep, sizeof *rep) == -1) {
 		/* Nothing left to tell it with. */
 	}
 	_exit(127);
 }
 
+static void	child_fail(const struct report_to *, int)
+		    __attribute__((noreturn));
+
 static void
-child_fail(int errfd, int step)
+child_fail(const struct report_to *to, int step)
 {
 	struct exec_report rep;
 
 	memset(&rep, 0, sizeof rep);
-	child_report(errfd, &rep, step);
+	child_report(to, &rep, step);
 }
 
 /*
@@ -207,6 +246,8 @@ own_watchdog_pid(char *const envp[])
  * the system cannot (then the child joins through cgroup.procs).  The
  * child, like any after fork, makes only async-signal-safe calls.
  */
+static int	no_clone3;	/* clone3 into a cgroup failed once */
+
 static pid_t
 fork_into(int cgroup_dir)
 {
@@ -214,7 +255,7 @@ fork_into(int cgroup_dir)
 	struct clone3_args args;
 	long pid;
 
-	if (cgroup_dir < 0)
+	if (cgroup_dir < 0 || no_clone3)
 		return -2;
 	memset(&args, 0, sizeof args);
 	args.flags = CLONE_INTO_CGROUP_FLAG;
@@ -223,6 +264,7 @@ fork_into(int cgroup_dir)
 	if ((pid = syscall(SYS_clone3, &args, sizeof args)) >= 0)
 		return (pid_t)pid;
 	/* ENOSYS, E2BIG, EINVAL: an older kernel; EBADF...: not a v2 one. */
+	no_clone3 = 1;
 	return -2;
 #else
 	(void)cgroup_dir;
@@ -230,13 +272,31 @@ fork_into(int cgroup_dir)
 #endif
 }
 
+/* 1 when R's child can be made in its cgroup by fork_into. */
+static int
+can_fork_into(const struct sv_recipe *r)
+{
+#if defined(__linux__) && defined(SYS_clone3)
+	return r->cgroup_fd >= 0 && r->cgroup_dir >= 0 && !no_clone3;
+#else
+	(void)r;
+	return 0;
+#endif
+}
+
 /*
- * In the child, after fork: everything up to the exec.  JOINED: it was
- * made in the service's cgroup already.
+ * In the child, after fork or vfork: everything up to the exec.  After
+ * vfork it runs in the parent's memory, so it writes nothing there but
+ * TO's report (and errno) and calls only async-signal-safe functions;
+ * the dispositions and the mask it sets are its own (vfork shares no
+ * signal handlers), and so are its fds and its directory.
  */
+static void	child_exec(char *const [], const struct sv_recipe *, int,
+		    struct report_to *) __attribute__((noreturn));
+
 static void
 child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
-    int errfd, int joined)
+    struct report_to *to)
 {
 	struct exec_report rep;
 	struct sigaction sa;
@@ -244,10 +304,11 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 	int i, tmp[3], saved;
 
 	if (setsid() == -1)
-		child_fail(errfd, STEP_SETSID);
+		child_fail(to, STEP_SETSID);
 	/* Into the service's cgroup before anything can fork. */
-	if (!joined && r->cgroup_fd >= 0 && write(r->cgroup_fd, "0", 1) == -1)
-		child_fail(errfd, STEP_CGROUP);
+	if (!to->joined && r->cgroup_fd >= 0 &&
+	    write(r->cgroup_fd, "0", 1) == -1)
+		child_fail(to, STEP_CGROUP);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
@@ -260,36 +321,38 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 		}
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
-		child_fail(errfd, STEP_SIGMASK);
+		child_fail(to, STEP_SIGMASK);
 	if (r->dir != NULL && chdir(r->dir) == -1)
-		child_fail(errfd, STEP_CHDIR);
+		child_fail(to, STEP_CHDIR);
 	/* Lift the sources above 2 first, so no dup2 overwrites another. */
 	for (i = 0; i < 3; i++)
 		if ((tmp[i] = fcntl(r->fds[i], F_DUPFD, 3)) == -1)
-			child_fail(errfd, STEP_FDS);
+			child_fail(to, STEP_FDS);
 	for (i = 0; i < 3; i++)
 		if (dup2(tmp[i], i) == -1)
-			child_fail(errfd, STEP_FDS);
+			child_fail(to, STEP_FDS);
 	for (i = 0; i < 3; i++)
 		close(tmp[i]);
 	if (notify_w >= 0) {
 		/* The error pipe must not be where the notification fd goes. */
-		if (errfd == r->notify_fd && ((errfd = fcntl(errfd, F_DUPFD,
+		if (to->errfd >= 0 && to->errfd == r->notify_fd &&
+		    ((to->errfd = fcntl(to->errfd, F_DUPFD,
 		    r->notify_fd + 1)) == -1 ||
-		    fcntl(errfd, F_SETFD, FD_CLOEXEC) == -1))
+		    fcntl(to->errfd, F_SETFD, FD_CLOEXEC) == -1))
 			_exit(127);
 		if (notify_w == r->notify_fd)
 			fcntl(notify_w, F_SETFD, 0);
 		else if (dup2(notify_w, r->notify_fd) == -1)
-			child_fail(errfd, STEP_FDS);
+			child_fail(to, STEP_FDS);
 	}
-	own_watchdog_pid(r->envp);
+	if (to->shared == NULL)
+		own_watchdog_pid(r->envp);
 	execve(argv[0], argv, r->envp);
 	saved = errno;
 	memset(&rep, 0, sizeof rep);
 	read_interp(argv[0], &rep);
 	errno = saved;
-	child_report(errfd, &rep, STEP_EXEC);
+	child_report(to, &rep, STEP_EXEC);
 }
 
 static int
@@ -363,47 +426,130 @@ proc_spawn(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
 	return proc_spawn_text(argv, recipe, pid, notify, why, NULL, 0);
 }
 
+/* ENVP has a WATCHDOG_PID= that the child makes its own (own_watchdog_pid). */
+static int
+has_watchdog_pid(char *const envp[])
+{
+	size_t i;
+
+	for (i = 0; envp != NULL && envp[i] != NULL; i++)
+		if (strncmp(envp[i], "WATCHDOG_PID=", 13) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The child, by fork: it reports a failure over a close-on-exec pipe,
+ * read here until the exec closes it.  Returns 0 when it runs, 1 when
+ * it failed (REP says why; it is still to be reaped), -1 with errno when
+ * there is no child.
+ */
+static int
+spawn_fork(char *const argv[], const struct sv_recipe *r, int notify_w,
+    pid_t *pid, struct exec_report *rep)
+{
+	struct report_to to = { -1, NULL, 1 };
+	int errpipe[2], saved;
+	ssize_t n;
+
+	if (cloexec_pipe(errpipe) == -1)
+		return -1;
+	if (r->cgroup_fd < 0 || (*pid = fork_into(r->cgroup_dir)) == -2) {
+		to.joined = 0;
+		*pid = fork();
+	}
+	if (*pid == -1) {
+		saved = errno;
+		close(errpipe[0]);
+		close(errpipe[1]);
+		errno = saved;
+		return -1;
+	}
+	if (*pid == 0) {
+		close(errpipe[0]);
+		to.errfd = errpipe[1];
+		child_exec(argv, r, notify_w, &to);
+	}
+	close(errpipe[1]);
+	while ((n = read(errpipe[0], rep, sizeof *rep)) == -1 &&
+	    errno == EINTR)
+		;
+	close(errpipe[0]);
+	return n == (ssize_t)sizeof *rep;
+}
+
+#ifdef HAVE_VFORK
+/*
+ * The child, by vfork: we are suspended until it has exec'd or exited,
+ * and it writes its failure into REP, which we share until then.  Every
+ * signal is blocked meanwhile, so that none of our handlers runs in the
+ * child before it has set every disposition to its default.  Returns as
+ * spawn_fork does.
+ */
+static int
+spawn_vfork(char *const argv[], const struct sv_recipe *r, int notify_w,
+    pid_t *pid, struct exec_report *rep)
+{
+	struct report_to to = { -1, rep, 0 };
+	sigset_t all, old;
+	pid_t child;
+	int saved;
+
+	memset(rep, 0, sizeof *rep);
+	rep->step = -1;
+	sigfillset(&all);
+	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
+		return -1;
+	if ((child = vfork()) == 0)
+		child_exec(argv, r, notify_w, &to);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (child == -1) {
+		errno = saved;
+		return -1;
+	}
+	*pid = child;
+	return ((volatile struct exec_report *)rep)->step >= 0;
+}
+#endif
+
 int
 proc_spawn_text(char *const argv[], const struct sv_recipe *recipe,
     pid_t *pid, int *notify, enum sv_start_error *why, char *text,
     size_t size)
 {
-	int errpipe[2], notifypipe[2] = { -1, -1 }, saved, joined;
+	int notifypipe[2] = { -1, -1 }, failed, saved;
 	struct exec_report rep;
-	ssize_t n;
 
 	*notify = -1;
 	if (check_program(argv[0], why) == -1)
 		goto fail_text;
 	*why = SV_START_EXEC_FAILED;
-	if (cloexec_pipe(errpipe) == -1)
-		goto fail_text;
 	if (recipe->notify_fd >= 0 && cloexec_pipe(notifypipe) == -1)
-		goto fail_errpipe;
-	joined = 1;
-	if (recipe->cgroup_fd < 0 ||
-	    (*pid = fork_into(recipe->cgroup_dir)) == -2) {
-		joined = 0;
-		*pid = fork();
-	}
-	if (*pid == -1)
-		goto fail_notify;
-	if (*pid == 0) {
-		close(errpipe[0]);
-		child_exec(argv, recipe, notifypipe[1], errpipe[1], joined);
-	}
-	close(errpipe[1]);
-	while ((n = read(errpipe[0], &rep, sizeof rep)) == -1 &&
-	    errno == EINTR)
-		;
-	close(errpipe[0]);
+		goto fail_text;
+	/*
+	 * Made in its cgroup by clone3, a fork, where the service has one
+	 * (see fork_into); else by vfork, unless the child must rewrite a
+	 * WATCHDOG_PID= (not in our memory).
+	 */
+#ifdef HAVE_VFORK
+	if (!has_watchdog_pid(recipe->envp) && !can_fork_into(recipe))
+		failed = spawn_vfork(argv, recipe, notifypipe[1], pid, &rep);
+	else
+#endif
+		failed = spawn_fork(argv, recipe, notifypipe[1], pid, &rep);
+	saved = errno;
 	if (notifypipe[1] >= 0)
 		close(notifypipe[1]);
-	if (n == (ssize_t)sizeof rep) {
+	if (failed != 0 && notifypipe[0] >= 0)
+		close(notifypipe[0]);
+	if (failed == -1) {
+		errno = saved;
+		goto fail_text;
+	}
+	if (failed) {
 		while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
 			;
-		if (notifypipe[0] >= 0)
-			close(notifypipe[0]);
 		rep.path[sizeof rep.path - 1] = '\0';
 		if (text != NULL && size > 0)
 			explain(&rep, recipe->dir != NULL ? recipe->dir : ".",
@@ -416,23 +562,75 @@ proc_spawn_text(char *const argv[], const struct sv_recipe *recipe,
 	*notify = notifypipe[0];
 	return 0;
 
-fail_notify:
-	saved = errno;
-	if (notifypipe[0] >= 0) {
-		close(notifypipe[0]);
-		close(notifypipe[1]);
-	}
-	errno = saved;
-fail_errpipe:
-	saved = errno;
-	close(errpipe[0]);
-	close(errpipe[1]);
-	errno = saved;
 fail_text:
 	saved = errno;
 	if (text != NULL && size > 0)
 		snprintf(text, size, "%s", strerror(saved));
 	errno = saved;
+	return -1;
+}
+
+int
+proc_start(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
+    int *errfd)
+{
+	struct report_to to = { -1, NULL, 0 };
+	enum sv_start_error why;
+	sigset_t all, old;
+	int errpipe[2], saved;
+
+	if (recipe->notify_fd >= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (check_program(argv[0], &why) == -1 || cloexec_pipe(errpipe) == -1)
+		return -1;
+	/*
+	 * The child starts with every signal blocked: one sent to it before
+	 * it has set every disposition to its default (we go on meanwhile,
+	 * and may be quick to stop it) waits for that, instead of running
+	 * our handler there and being lost.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	*pid = fork();
+	saved = errno;
+	if (*pid == 0) {
+		close(errpipe[0]);
+		to.errfd = errpipe[1];
+		child_exec(argv, recipe, -1, &to);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (*pid == -1) {
+		close(errpipe[0]);
+		close(errpipe[1]);
+		errno = saved;
+		return -1;
+	}
+	close(errpipe[1]);
+	io_nonblock(errpipe[0]);
+	*errfd = errpipe[0];
+	return 0;
+}
+
+int
+proc_started(int errfd, const char *dir, char *text, size_t size)
+{
+	struct exec_report rep;
+	ssize_t n;
+
+	while ((n = read(errfd, &rep, sizeof rep)) == -1 && errno == EINTR)
+		;
+	if (n == -1 && errno == EAGAIN)
+		return 0;
+	close(errfd);
+	/* The report is written whole or not at all (PIPE_BUF). */
+	if (n != (ssize_t)sizeof rep)
+		return 1;
+	rep.path[sizeof rep.path - 1] = '\0';
+	if (text != NULL && size > 0)
+		explain(&rep, dir, text, size);
+	errno = rep.err;
 	return -1;
 }
 

@@ -40,6 +40,31 @@ int	proc_spawn_text(char *const argv[], const struct sv_recipe *recipe,
 	    size_t size);
 
 /*
+ * proc_start: start ARGV[0] as proc_spawn does (RECIPE without a
+ * notification fd), but without waiting for the exec: the child is
+ * made by fork and goes on by itself, so a caller that starts many
+ * children is never held while each one is scheduled and exec'd.
+ * *ERRFD gets the read end of the pipe the child reports a failure on
+ * (non-blocking, close-on-exec): readable when the exec happened (EOF)
+ * or failed, which proc_started tells.
+ *
+ * Returns 0 with the pid in *PID, or -1 with errno when there is no
+ * child (the program missing or not executable: ENOENT, EACCES...).
+ */
+int	proc_start(char *const argv[], const struct sv_recipe *recipe,
+	    pid_t *pid, int *errfd);
+
+/*
+ * proc_started: what came of the exec of proc_start's child, by its
+ * ERRFD: 0 not known yet; 1 it happened; -1 it failed: errno says why,
+ * and TEXT (SIZE bytes) what to tell people, as proc_spawn_text would
+ * (DIR: the child's directory, for a chdir that failed).  Once it
+ * returns 1 or -1, ERRFD is closed.  The child that failed exits 127,
+ * to be reaped by the caller; the report is there before it exits.
+ */
+int	proc_started(int errfd, const char *dir, char *text, size_t size);
+
+/*
  * proc_start_time: a word that tells PID's process from a later one that
  * reuses the pid: its start time in clock ticks since boot where /proc
  * gives it (Linux), else "-".  Returns 0, or -1 when PID does not exist.

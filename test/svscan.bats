@@ -858,6 +858,23 @@ scan_is() {
 	[ "$output" = $'added one\nunchanged 0' ]
 }
 
+@test "a sid-supervise whose exec fails is said on stderr with why, and started again later" {
+	# sid-svscan takes the sid-supervise beside it: one with a #! line
+	# that names no interpreter passes every check before the exec.
+	mkdir -p "$T/bin"
+	ln -s "$SID_ROOT/sid-svscan" "$T/bin/sid-svscan"
+	printf '#!%s/no/such/interpreter\n' "$T" >"$T/bin/sid-supervise"
+	chmod +x "$T/bin/sid-supervise"
+	service one "exec sh '$NUMBERS' 'mark:one:$T' '' 1" >/dev/null
+	link_in one
+	SVSCAN_BIN="$T/bin/sid-svscan"
+	start_svscan "$SID_SCANDIR"
+	said="unable to start $T/bin/sid-supervise $T/svc/one: interpreter $T/no/such/interpreter not found"
+	wait_for 10 grep -qF "$said" "$T/svscan.err"
+	wait_for 10 eval '[ "$(grep -cF "$said" "$T/svscan.err")" -ge 2 ]'
+	kill -0 "$SVSCAN_PID"
+}
+
 @test "SIGTERM: every service stopped (loggers after theirs), SIGKILL reported, exit 0" {
 	calm=$(late_talker calm)
 	stubborn=$(service stubborn "trap '' TERM; exec sh '$NUMBERS' 'mark:stubborn:$T' '' 0.05")
