@@ -897,7 +897,7 @@ fail:
 static void
 write_status(int64_t now)
 {
-	char small[2048], *big;
+	char small[1024], *big;
 	size_t len;
 
 	if (retry_at >= 0 && now < retry_at)

@@ -637,7 +637,11 @@ proc_started(int errfd, const char *dir, char *text, size_t size)
 int
 proc_start_time(pid_t pid, char *buf, size_t size)
 {
-	char path[64], text[1024], *p;
+	/*
+	 * Field 22 comes after a pid, a comm of 16 bytes at most and 19
+	 * numbers of 20 digits at most: within 512 bytes of the start.
+	 */
+	char path[64], text[512], *p;
 	ssize_t n;
 	int fd, field;
 
