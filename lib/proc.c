@@ -303,6 +303,8 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 	sigset_t none;
 	int i, tmp[3], saved;
 
+	if (to->joined && to->errfd >= 0 && write(to->errfd, "", 1) != 1)
+		_exit(127);
 	if (setsid() == -1)
 		child_fail(to, STEP_SETSID);
 	/* Into the service's cgroup before anything can fork. */
@@ -449,9 +451,11 @@ spawn_fork(char *const argv[], const struct sv_recipe *r, int notify_w,
     pid_t *pid, struct exec_report *rep)
 {
 	struct report_to to = { -1, NULL, 1 };
-	int errpipe[2], saved;
+	int errpipe[2], saved, wstatus;
 	ssize_t n;
+	char alive;
 
+again:
 	if (cloexec_pipe(errpipe) == -1)
 		return -1;
 	if (r->cgroup_fd < 0 || (*pid = fork_into(r->cgroup_dir)) == -2) {
@@ -471,6 +475,24 @@ spawn_fork(char *const argv[], const struct sv_recipe *r, int notify_w,
 		child_exec(argv, r, notify_w, &to);
 	}
 	close(errpipe[1]);
+	/*
+	 * A child made in its cgroup first says it runs.  Some kernels
+	 * (6.1x, with cgroup.kill's kill_seq) SIGKILL every child made
+	 * into a cgroup once cgroup.kill was written there: such a child
+	 * ends before it says anything, and from then on children join
+	 * through cgroup.procs.
+	 */
+	if (to.joined) {
+		while ((n = read(errpipe[0], &alive, 1)) == -1 && errno == EINTR)
+			;
+		if (n != 1) {
+			close(errpipe[0]);
+			while (waitpid(*pid, &wstatus, 0) == -1 && errno == EINTR)
+				;
+			no_clone3 = 1;
+			goto again;
+		}
+	}
 	while ((n = read(errpipe[0], rep, sizeof *rep)) == -1 &&
 	    errno == EINTR)
 		;

@@ -169,6 +169,21 @@ wait")
 	ctl "$svc" u
 	wait_for 5 field_is "$svc" state up
 	field_is "$svc" error ""
+
+	# Each later start stays up: a cgroup that was killed whole makes
+	# no later child of it die at birth.
+	for i in 1 2 3; do
+		old=$(field "$svc" pid)
+		ctl "$svc" r
+		wait_for 5 new_pid_up "$svc" "$old"
+	done
+	! grep -q 'up -> backoff signal KILL' "$svc/supervise/events"
+}
+
+# new_pid_up SVC OLD: SVC is up with a pid other than OLD.
+new_pid_up() {
+	field_is "$1" state up && [ "$(field "$1" pid)" != "$2" ] &&
+	    [ "$(field "$1" pid)" != 0 ]
 }
 
 @test "a leader that exits leaves no group member to meet the restart" {
