@@ -442,7 +442,7 @@ needs_is_a_list_of_sibling_names(void)
 
 /* needs keeps its names packed: a conf line of 1023 bytes always fits. */
 static void
-needs_long_names_are_bounded_in_all(void)
+needs_long_names_fit_packed(void)
 {
 	char v[1200], name[256];
 	size_t len = 0;
@@ -517,7 +517,7 @@ main(void)
 		CHECK_TEST(nul_byte_is_an_error),
 		CHECK_TEST(every_key_at_once),
 		CHECK_TEST(needs_is_a_list_of_sibling_names),
-		CHECK_TEST(needs_long_names_are_bounded_in_all),
+		CHECK_TEST(needs_long_names_fit_packed),
 		CHECK_TEST(health_and_notify_keys),
 	};
 
