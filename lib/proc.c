@@ -272,6 +272,7 @@ fork_into(int cgroup_dir)
 #endif
 }
 
+#ifdef HAVE_VFORK
 /* 1 when R's child can be made in its cgroup by fork_into. */
 static int
 can_fork_into(const struct sv_recipe *r)
@@ -283,6 +284,7 @@ can_fork_into(const struct sv_recipe *r)
 	return 0;
 #endif
 }
+#endif
 
 /*
  * In the child, after fork or vfork: everything up to the exec.  After
