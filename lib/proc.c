@@ -430,6 +430,7 @@ proc_spawn(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
 	return proc_spawn_text(argv, recipe, pid, notify, why, NULL, 0);
 }
 
+#ifdef HAVE_VFORK
 /* ENVP has a WATCHDOG_PID= that the child makes its own (own_watchdog_pid). */
 static int
 has_watchdog_pid(char *const envp[])
@@ -441,6 +442,7 @@ has_watchdog_pid(char *const envp[])
 			return 1;
 	return 0;
 }
+#endif
 
 /*
  * The child, by fork: it reports a failure over a close-on-exec pipe,
