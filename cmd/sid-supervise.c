@@ -45,6 +45,7 @@
 #define EVENTS_KEEP	32768	/* ... to about this much, whole lines */
 #define RETRY_MS	1000	/* retry of a failed status write */
 #define STATUS_MAX	8192	/* the longest status: every field escaped */
+#define EVENT_LINE_MAX	1024	/* the longest events line */
 #define NEEDS_POLL_MS	100	/* needs, where they cannot be watched */
 
 extern char **environ;
@@ -194,15 +195,25 @@ static size_t	events_queued;
 
 static void	flush_status(int64_t);
 
+/*
+ * One events line, formatted in the queue itself (no copy of it on the
+ * stack): where the room left cuts it, the queue is flushed and the line
+ * formatted again at its start.
+ */
 static void
-events_append(const char *line, size_t len)
+events_append(int64_t now, enum sv_state from, enum sv_state to,
+    const char *reason)
 {
-	if (events_queued + len > sizeof events_queue)
+	size_t room = sizeof events_queue - events_queued, len;
+
+	len = events_format(events_queue + events_queued,
+	    room < EVENT_LINE_MAX ? room : EVENT_LINE_MAX, now, from, to, reason);
+	if (len + 1 >= room && room < EVENT_LINE_MAX) {
 		flush_status(clock_now_ms());
-	if (len <= sizeof events_queue) {
-		memcpy(events_queue + events_queued, line, len);
-		events_queued += len;
+		len = events_format(events_queue, EVENT_LINE_MAX, now, from,
+		    to, reason);
 	}
+	events_queued += len;
 }
 
 static void
@@ -232,15 +243,12 @@ events_flush(void)
 static void
 on_event(void *ctx, enum sv_state from, enum sv_state to, const char *reason)
 {
-	char line[1024];
 	int64_t now = clock_wall_ms();
-	size_t len;
 
 	(void)ctx;
 	if (from != to)
 		since_ms = now;
-	len = events_format(line, sizeof line, now, from, to, reason);
-	events_append(line, len);
+	events_append(now, from, to, reason);
 }
 
 /* supervise/loaded changed: flush_status() writes it. */
@@ -923,7 +931,7 @@ flush_status(int64_t now)
 static void
 read_control(int64_t now)
 {
-	unsigned char buf[1024];
+	unsigned char buf[256];	/* read in pieces: a small stack */
 	char line[64];
 	unsigned long unknown = 0;
 	ssize_t n, i;
@@ -1123,11 +1131,11 @@ watch_needs_paths(void)
  * where that cannot be watched), telling sv what is still unmet.  No
  * watch and no timer otherwise.
  */
+static void	look_at_needs(int64_t) __attribute__((noinline));
+
 static void
 check_needs(int64_t now)
 {
-	char unmet[SV_WAITING_SIZE];
-
 	if (!sv_awaiting(&sv)) {
 		if (needs_fd >= 0)
 			close(needs_fd);
@@ -1142,13 +1150,26 @@ check_needs(int64_t now)
 	if (!needs_dirty)
 		return;
 	needs_dirty = 0;
+	look_at_needs(now);
+	if (!sv_awaiting(&sv))
+		check_needs(now);	/* the watch is done with */
+}
+
+/*
+ * Apart from check_needs, which runs at every turn of the loop: its
+ * buffers (the waiting list, a path) take stack only while needs are
+ * looked at.
+ */
+static void
+look_at_needs(int64_t now)
+{
+	char unmet[SV_WAITING_SIZE];
+
 	/* Watch first, then look: nothing is missed in between. */
 	needs_poll_at = watch_needs_paths() ? -1 : now + NEEDS_POLL_MS;
 	op_needs_unmet(NULL, &sv.conf, unmet, sizeof unmet);
 	sv_on_needs(&sv, &ops, unmet, now);
 	needs_events = sv.events;
-	if (!sv_awaiting(&sv))
-		check_needs(now);	/* the watch is done with */
 }
 
 static void

@@ -71,8 +71,11 @@ mount_line(char *line, void *arg)
 	size_t len;
 	int i;
 
-	if (strstr(line, " - cgroup2 ") == NULL)
+	/* Paths are escaped (\040), so the first " - " ends the options. */
+	if ((p = strstr(line, " - ")) == NULL || strncmp(p + 3, "cgroup2 ", 8) !=
+	    0)
 		return 0;
+	p = line;
 	for (i = 0; i < 5; i++) {
 		p += strspn(p, " ");
 		field[i] = p;

@@ -133,12 +133,36 @@ out:
 	return -1;
 }
 
+/*
+ * On Linux /proc/self/cwd names it without getcwd(), which in some C
+ * libraries (musl) takes a PATH_MAX buffer of stack whatever the
+ * caller's buffer; a deleted directory is left to getcwd().
+ */
 char *
 io_cwd(void)
 {
 	size_t size = 128;
 	char *buf = NULL, *bigger;
+#ifdef __linux__
+	ssize_t n;
 
+	for (;;) {
+		if ((bigger = realloc(buf, size)) == NULL) {
+			free(buf);
+			return NULL;
+		}
+		buf = bigger;
+		if ((n = readlink("/proc/self/cwd", buf, size)) < 0 ||
+		    (size_t)n < size)
+			break;
+		size *= 2;
+	}
+	if (n > 0 && buf[0] == '/' && !(n >= 10 &&
+	    memcmp(buf + n - 10, " (deleted)", 10) == 0)) {
+		buf[n] = '\0';
+		return buf;
+	}
+#endif
 	for (;;) {
 		if ((bigger = realloc(buf, size)) == NULL)
 			break;

@@ -457,11 +457,12 @@ become_up(struct sv *sv, const struct sv_ops *ops, enum sv_ready ready,
 static int
 reload(struct sv *sv, const struct sv_ops *ops)
 {
-	char why[sizeof sv->error], msg[sizeof sv->error + 32];
+	/* Why, after its code: one buffer, for a small stack. */
+	char msg[sizeof sv->error + 32] = "config_invalid: ";
+	size_t code = strlen(msg);
 
-	if (ops->reload(ops->ctx, &sv->conf, &sv->recipe, why,
-	    sizeof why) == -1) {
-		snprintf(msg, sizeof msg, "config_invalid: %s", why);
+	if (ops->reload(ops->ctx, &sv->conf, &sv->recipe, msg + code,
+	    sizeof sv->error) == -1) {
 		fail(sv, ops, msg);
 		return -1;
 	}
