@@ -490,7 +490,7 @@ static void
 start_sup(struct svc *s, struct sup *p, int64_t now)
 {
 	struct sv_recipe r = { .envp = environ, .fds = { -1, -1, -1 },
-	    .notify_fd = -1, .cgroup_fd = -1 };
+	    .notify_fd = -1, .cgroup_fd = -1, .cgroup_dir = -1 };
 	char dir[PATH_MAX], *argv[] = { supervise_bin, dir, NULL };
 	int ok = 1;
 

@@ -35,7 +35,6 @@
 #include <sys/syscall.h>
 #include <stdint.h>
 #ifdef SYS_clone3
-long	syscall(long, ...);	/* not declared under _POSIX_C_SOURCE */
 #define CLONE_INTO_CGROUP_FLAG	0x200000000ULL	/* linux/sched.h */
 /* struct clone_args of linux/sched.h, up to its cgroup field. */
 struct clone3_args {
@@ -52,8 +51,7 @@ struct clone3_args {
 #endif
 
 #ifdef __linux__
-#include <sys/syscall.h>
-long	syscall(long, ...);
+long	syscall(long, ...);	/* not declared under _POSIX_C_SOURCE */
 
 /*
  * vfork(2) left POSIX in 2008, so <unistd.h> does not declare it under
@@ -263,8 +261,13 @@ fork_into(int cgroup_dir)
 	args.cgroup = (uint64_t)cgroup_dir;
 	if ((pid = syscall(SYS_clone3, &args, sizeof args)) >= 0)
 		return (pid_t)pid;
-	/* ENOSYS, E2BIG, EINVAL: an older kernel; EBADF...: not a v2 one. */
-	no_clone3 = 1;
+	/*
+	 * ENOSYS, E2BIG, EINVAL: an older kernel; EBADF, EOPNOTSUPP: not a
+	 * v2 cgroup.  Anything else (EAGAIN, ENOMEM) is fork's to meet too.
+	 */
+	if (errno == ENOSYS || errno == E2BIG || errno == EINVAL ||
+	    errno == EBADF || errno == EOPNOTSUPP)
+		no_clone3 = 1;
 	return -2;
 #else
 	(void)cgroup_dir;
@@ -454,15 +457,19 @@ static int
 spawn_fork(char *const argv[], const struct sv_recipe *r, int notify_w,
     pid_t *pid, struct exec_report *rep)
 {
-	struct report_to to = { -1, NULL, 1 };
-	int errpipe[2], saved, wstatus;
+	struct report_to to;
+	int errpipe[2], saved, wstatus, retried = 0;
 	ssize_t n;
 	char alive;
 
 again:
+	to.errfd = -1;
+	to.shared = NULL;
+	to.joined = 1;
 	if (cloexec_pipe(errpipe) == -1)
 		return -1;
-	if (r->cgroup_fd < 0 || (*pid = fork_into(r->cgroup_dir)) == -2) {
+	if (r->cgroup_fd < 0 || retried ||
+	    (*pid = fork_into(r->cgroup_dir)) == -2) {
 		to.joined = 0;
 		*pid = fork();
 	}
@@ -493,7 +500,9 @@ again:
 			close(errpipe[0]);
 			while (waitpid(*pid, &wstatus, 0) == -1 && errno == EINTR)
 				;
-			no_clone3 = 1;
+			if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
+				no_clone3 = 1;
+			retried = 1;	/* once, by fork */
 			goto again;
 		}
 	}
