@@ -60,10 +60,12 @@ static off_t		 events_size;
 static char		**child_env;
 static int64_t		 since_ms;	/* wall time of the last transition */
 /*
- * The status last written, when it was short (as it nearly always is):
- * an unchanged one is not written again.  A longer one is always written.
+ * The status last written, so that an unchanged one is not written
+ * again (each rename wakes whoever watches it): in STATUS_SMALL when it
+ * is short, as it nearly always is, else in a malloc'ed copy.
  */
-static char		 status_text[512];
+static char		 status_small[512];
+static char		*status_text = status_small;
 static size_t		 status_len;
 static pid_t		 status_pid = -1;
 static pid_t		 child_pgid = -1;	/* as in supervise/child */
@@ -74,6 +76,7 @@ static int		 status_failed;	/* a warning was printed: status */
 static int		 events_failed;	/* ... and events */
 static struct cgroup	 cg;		/* the service's cgroup ... */
 static int		 have_cgroup;	/* ... where it has one */
+static int		 cg_frozen;	/* ... and p froze it */
 static int		 nsock_fd = -1;	/* the notify socket, supervise/notify */
 static char		 nsock_path[128];	/* ... its absolute path */
 static char		*needs_base;	/* the scan directory: NAME's parent */
@@ -187,45 +190,64 @@ events_trim(void)
  * The events lines of this turn of the loop, appended by events_flush()
  * after supervise/status is written: whoever reads a line there (sid-ctl
  * waits for "control: d") then finds a status at least as new.  A turn
- * with more lines than the queue holds (a flood of control bytes)
- * writes the status, then the lines, and goes on.
+ * with more lines than the small queue holds (a flood of control bytes)
+ * moves them to a malloc'ed one, given back at the flush.
  */
-static char	events_queue[2048];
-static size_t	events_queued;
+static char	 events_small[2048];
+static char	*events_queue = events_small;
+static size_t	 events_cap = sizeof events_small, events_queued;
 
 static void	flush_status(int64_t);
 
-/*
- * One events line, formatted in the queue itself (no copy of it on the
- * stack): where the room left cuts it, the queue is flushed and the line
- * formatted again at its start.
- */
+/* Room for one more line of EVENT_LINE_MAX; -1 when memory ran out. */
+static int
+events_room(void)
+{
+	char *bigger;
+
+	if (events_cap - events_queued >= EVENT_LINE_MAX)
+		return 0;
+	if (events_queue == events_small) {
+		if ((bigger = malloc(2 * events_cap)) == NULL)
+			return -1;
+		memcpy(bigger, events_small, events_queued);
+	} else if ((bigger = realloc(events_queue, 2 * events_cap)) == NULL)
+		return -1;
+	events_queue = bigger;
+	events_cap *= 2;
+	return 0;
+}
+
+/* One events line, formatted in the queue itself: no copy on the stack. */
 static void
 events_append(int64_t now, enum sv_state from, enum sv_state to,
     const char *reason)
 {
-	size_t room = sizeof events_queue - events_queued, len;
-
-	len = events_format(events_queue + events_queued,
-	    room < EVENT_LINE_MAX ? room : EVENT_LINE_MAX, now, from, to, reason);
-	if (len + 1 >= room && room < EVENT_LINE_MAX) {
-		flush_status(clock_now_ms());
-		len = events_format(events_queue, EVENT_LINE_MAX, now, from,
-		    to, reason);
-	}
-	events_queued += len;
+	if (events_room() == -1)
+		flush_status(clock_now_ms());	/* out of memory: write now */
+	events_queued += events_format(events_queue + events_queued,
+	    EVENT_LINE_MAX, now, from, to, reason);
 }
 
 static void
 events_flush(void)
 {
-	const char *line = events_queue;
 	size_t len = events_queued;
+	int failed, saved;
 
 	if (len == 0)
 		return;
 	events_queued = 0;
-	if (events_fd == -1 || io_write_all(events_fd, line, len) == -1) {
+	failed = events_fd == -1 ||
+	    io_write_all(events_fd, events_queue, len) == -1;
+	saved = errno;
+	if (events_queue != events_small) {
+		free(events_queue);
+		events_queue = events_small;
+		events_cap = sizeof events_small;
+	}
+	errno = saved;
+	if (failed) {
 		if (!events_failed)
 			sid_warn_sys("unable to write %s/supervise/events",
 			    svdir);
@@ -549,6 +571,9 @@ op_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 	int fd;
 
 	(void)ctx;
+	/* Paused, then ./run died: the next one must not start frozen. */
+	if (have_cgroup && cg_frozen && cg_thaw(&cg) == 0)
+		cg_frozen = 0;
 	if (strcmp(argv[0], "./check") == 0) {
 		/* A check reads nothing: not a logger's input either. */
 		quiet = *recipe;
@@ -587,8 +612,11 @@ op_signal_service(void *ctx, pid_t pgid, int sig)
 	int r, saved, found;
 
 	(void)ctx;
-	if (have_cgroup)
+	if (have_cgroup) {
+		if (sig == SIGSTOP || sig == SIGCONT)
+			cg_frozen = sig == SIGSTOP;
 		return cg_signal(&cg, sig);
+	}
 	r = kill(-pgid, sig);
 	saved = errno;
 	if ((found = proc_signal_descendants(pgid, sv.finish_pid, sig)) == -1)
@@ -846,6 +874,21 @@ warn_unwritable(void)
  * (a full disk, an immutable supervise/) is said once and retried every
  * RETRY_MS; the first write that then succeeds is said once too.
  */
+/* TEXT as the status last written (none kept when memory ran out). */
+static void
+remember_status(const char *text, size_t len)
+{
+	char *copy = status_small;
+
+	if (len > sizeof status_small && (copy = malloc(len)) == NULL)
+		len = 0;
+	if (status_text != status_small)
+		free(status_text);
+	status_text = len > 0 ? copy : status_small;
+	memcpy(status_text, text, len);
+	status_len = len;
+}
+
 static void
 write_files(const char *text, size_t len, int64_t now)
 {
@@ -877,12 +920,10 @@ write_files(const char *text, size_t len, int64_t now)
 		status_pid = sv.pid;
 		wrote = 1;
 	}
-	if (len > sizeof status_text || len != status_len ||
-	    memcmp(text, status_text, len) != 0) {
+	if (len != status_len || memcmp(text, status_text, len) != 0) {
 		if (io_replace("supervise/status", text, len) == -1)
 			goto fail;
-		status_len = len <= sizeof status_text ? len : 0;
-		memcpy(status_text, text, status_len);
+		remember_status(text, len);
 		wrote = 1;
 	}
 	if (status_failed && wrote) {
@@ -911,8 +952,12 @@ write_status(int64_t now)
 	if (retry_at >= 0 && now < retry_at)
 		return;
 	len = status_format(small, sizeof small, &sv, since_ms);
-	if (len + 1 < sizeof small || (big = malloc(STATUS_MAX)) == NULL) {
+	if (len + 1 < sizeof small) {
 		write_files(small, len, now);
+		return;
+	}
+	if ((big = malloc(STATUS_MAX)) == NULL) {
+		retry_at = now + RETRY_MS;	/* never a status cut short */
 		return;
 	}
 	len = status_format(big, STATUS_MAX, &sv, since_ms);

@@ -328,6 +328,12 @@ cg_signal(const struct cgroup *cg, int sig)
 	return -1;
 }
 
+int
+cg_thaw(const struct cgroup *cg)
+{
+	return put(cg, "cgroup.freeze", "0");
+}
+
 void
 cg_close(struct cgroup *cg)
 {

@@ -39,6 +39,13 @@ int	cg_open(struct cgroup *cg);
  */
 int	cg_signal(const struct cgroup *cg, int sig);
 
+/*
+ * cg_thaw: let CG run again if it is frozen (cgroup.freeze), members or
+ * none: a process made in a frozen cgroup would wait there.  Returns 0,
+ * or -1 with errno.
+ */
+int	cg_thaw(const struct cgroup *cg);
+
 /* cg_first_pid: some process of CG, or 0 when it has none. */
 pid_t	cg_first_pid(const struct cgroup *cg);
 

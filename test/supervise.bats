@@ -838,6 +838,23 @@ exec sleep 1000')
 	[ "$(cat "$svc/supervise/pid")" = "$pid" ]
 }
 
+@test "a paused service whose child is killed starts again, not frozen" {
+	svc=$(make_service frozen 'exec sleep 1000')
+	conf "$svc" 'backoff-initial = 0'
+	start_supervise "$svc"
+	wait_for 5 field_is "$svc" state up
+	pid=$(field "$svc" pid)
+	ctl "$svc" p
+	wait_for 5 paused "$pid"
+
+	kill -KILL "$pid"
+	wait_for 5 new_pid_up "$svc" "$pid"
+	running "$(field "$svc" pid)"
+	# sid-supervise still answers: d stops the new instance.
+	ctl "$svc" d
+	wait_for 10 field_is "$svc" state down
+}
+
 @test "d stops a paused child at once: SIGCONT follows the stop signal" {
 	svc=$(make_service paused 'exec sleep 1000')
 	conf "$svc" 'stop-grace = 5s'
