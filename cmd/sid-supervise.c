@@ -880,11 +880,13 @@ remember_status(const char *text, size_t len)
 {
 	char *copy = status_small;
 
-	if (len > sizeof status_small && (copy = malloc(len)) == NULL)
-		len = 0;
+	if (len > sizeof status_small && (copy = malloc(len)) == NULL) {
+		copy = status_small;
+		len = 0;	/* nothing kept: the next one is written */
+	}
 	if (status_text != status_small)
 		free(status_text);
-	status_text = len > 0 ? copy : status_small;
+	status_text = copy;
 	memcpy(status_text, text, len);
 	status_len = len;
 }
