@@ -466,9 +466,10 @@ unit_dir(const struct svc *s, const struct sup *p, char *dir, size_t size)
 }
 
 /*
- * Whether P's sid-supervise was exec'd (proc_start does not wait for
- * it): once known, its report pipe is closed, and a failure said.  A
- * child that failed exits 127 and is restarted as one that died.
+ * Whether P's sid-supervise was exec'd, where proc_start left that to
+ * be read later: once known, its report pipe is closed, and a failure
+ * said.  A child that failed exits 127 and is restarted as one that
+ * died.
  */
 static void
 check_exec(const struct svc *s, struct sup *p)
@@ -514,9 +515,9 @@ start_sup(struct svc *s, struct sup *p, int64_t now)
 		    s->out[0].w >= 0 ? s->out[0].w : 2;
 	}
 	/*
-	 * Not waiting for each exec: a scan that found a thousand services
-	 * starts them as fast as we fork, not as fast as each child gets a
-	 * processor.  A failed exec is said when its pipe tells (check_exec).
+	 * A child that costs the same with four fds of ours or four
+	 * thousand, or one by fork not waited for (see proc_start).  A
+	 * failed exec is said when its pipe tells (check_exec).
 	 */
 	close_fd(&p->errfd);
 	if (proc_start(argv, &r, &p->pid, &p->errfd) == -1) {
@@ -1745,6 +1746,7 @@ setup(const char *argv0, const char *dir)
 	size_t i;
 
 	io_cloexec_from(3);
+	proc_start_init();
 	find_supervise(argv0);
 	set_scan_dir(dir);
 	if (enter_scan_dir() == -1)

@@ -12,9 +12,13 @@
  * the child's memory, not until its page tables are copied and the exec
  * has closed every close-on-exec fd too.
  *
- * proc_start does not wait at all (sid-svscan, which starts a thousand
- * sid-supervise at once): the report pipe is the caller's to look at
- * later, through proc_started.
+ * proc_start (sid-svscan, which starts a thousand sid-supervise at once
+ * and holds four fds for each) makes a child that shares our fd table
+ * too, and takes a table of its own with our lowest fds only: no copy
+ * of thousands of fds per child, to be closed again by its exec.
+ * Without that (not Linux, an older kernel) it forks and does not wait:
+ * the report pipe is the caller's to look at later, through
+ * proc_started.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -62,6 +66,22 @@ long	syscall(long, ...);	/* not declared under _POSIX_C_SOURCE */
 #if !defined(__SANITIZE_ADDRESS__)
 #define HAVE_VFORK	1
 pid_t	vfork(void) __attribute__((returns_twice));
+#endif
+
+/*
+ * proc_start's child shares our memory and our fd table (clone with
+ * CLONE_VM, CLONE_VFORK and CLONE_FILES), then takes a table of its
+ * own holding only our lowest fds (close_range with
+ * CLOSE_RANGE_UNSHARE, Linux 5.9).  <sched.h> declares clone() only
+ * under _GNU_SOURCE.
+ */
+#if defined(HAVE_VFORK) && defined(SYS_close_range)
+#define HAVE_SHARED_START	1
+int	clone(int (*)(void *), void *, int, void *, ...);
+#define SHARED_CLONE_VM		0x00000100	/* linux/sched.h */
+#define SHARED_CLONE_FILES	0x00000400
+#define SHARED_CLONE_VFORK	0x00004000
+#define CLOSE_RANGE_UNSHARE_FLAG	(1U << 1)	/* linux/close_range.h */
 #endif
 
 /*
@@ -605,6 +625,147 @@ fail_text:
 	return -1;
 }
 
+#ifdef HAVE_SHARED_START
+/*
+ * A fork copies every fd of ours into the child, and its exec then
+ * closes them one by one: sid-svscan holds four per service, which made
+ * each start of a thousand cost 0.2 ms more than the first.  So the
+ * child of proc_start shares our fd table, then unshares it keeping
+ * only fds 0 to low.top: the fds it is to have as 0-2 are put first
+ * in low.fd[0-2], slots kept at low numbers for the purpose (our own
+ * 0-2 and whatever else is that low is copied too, and closed by the
+ * exec when it is close-on-exec, as after a fork).  Between starts the
+ * slots hold /dev/null (low.fd[3]), so they keep no pipe open.
+ */
+static struct {
+	int	fd[4];		/* the child's 0-2 for a start; /dev/null */
+	int	top;		/* the highest of them */
+	int	state;		/* 0 not tried; 1 held; -1 no shared start */
+} low;
+
+/* What the shared child needs: it runs on shared_stack. */
+struct shared_start {
+	char *const		*argv;
+	struct sv_recipe	 recipe;	/* fds[] are low.fd[0-2] */
+	struct report_to	 to;
+	int			 unshared;	/* close_range did it */
+};
+
+static _Alignas(16) char shared_stack[16384];
+
+/* dup3 with O_CLOEXEC (<unistd.h> has it under _GNU_SOURCE only). */
+static int
+dup_cloexec(int from, int to)
+{
+	return syscall(SYS_dup3, from, to, O_CLOEXEC) == -1 ? -1 : 0;
+}
+
+/* Take the slots: 1 when they are held. */
+static int
+low_hold(void)
+{
+	int i;
+
+	if (low.state != 0)
+		return low.state == 1;
+	low.state = -1;
+	if ((low.fd[0] = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return 0;
+	for (i = 1; i < 4; i++)
+		if ((low.fd[i] = fcntl(low.fd[0], F_DUPFD_CLOEXEC, 0)) == -1) {
+			while (i-- > 0)
+				close(low.fd[i]);
+			return 0;
+		}
+	low.top = 0;
+	for (i = 0; i < 4; i++)
+		if (low.fd[i] > low.top)
+			low.top = low.fd[i];
+	low.state = 1;
+	return 1;
+}
+
+static int
+shared_child(void *arg)
+{
+	struct shared_start *s = arg;
+
+	if (syscall(SYS_close_range, (unsigned)low.top + 1, ~0U,
+	    CLOSE_RANGE_UNSHARE_FLAG) == -1)
+		_exit(127);
+	s->unshared = 1;
+	child_exec(s->argv, &s->recipe, -1, &s->to);
+}
+
+/*
+ * proc_start's child, as above.  Returns as spawn_vfork does, or -2
+ * where it cannot be made so (then it is made by fork).
+ */
+static int
+start_shared(char *const argv[], const struct sv_recipe *r, pid_t *pid,
+    struct exec_report *rep)
+{
+	struct shared_start s;
+	sigset_t all, old;
+	pid_t child;
+	int i, saved;
+
+	if (has_watchdog_pid(r->envp) || !low_hold())
+		return -2;
+	memset(rep, 0, sizeof *rep);
+	rep->step = -1;
+	s.argv = argv;
+	s.recipe = *r;
+	s.to.errfd = -1;
+	s.to.shared = rep;
+	s.to.joined = 0;
+	s.unshared = 0;
+	for (i = 0; i < 3; i++)
+		if (dup_cloexec(r->fds[i], low.fd[i]) == -1)
+			goto reset;
+	for (i = 0; i < 3; i++)
+		s.recipe.fds[i] = low.fd[i];
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	child = clone(shared_child, shared_stack + sizeof shared_stack,
+	    SHARED_CLONE_VM | SHARED_CLONE_VFORK | SHARED_CLONE_FILES |
+	    SIGCHLD, &s);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (child != -1 && !((volatile struct shared_start *)&s)->unshared) {
+		/* An older kernel: no CLOSE_RANGE_UNSHARE. */
+		while (waitpid(child, NULL, 0) == -1 && errno == EINTR)
+			;
+		low.state = -1;
+		child = -1;
+		saved = EINVAL;
+	}
+	for (i = 0; i < 3; i++)
+		dup_cloexec(low.fd[3], low.fd[i]);
+	if (child == -1) {
+		errno = saved;
+		return low.state == 1 ? -1 : -2;
+	}
+	*pid = child;
+	return ((volatile struct exec_report *)rep)->step >= 0;
+
+reset:
+	saved = errno;
+	while (i-- > 0)
+		dup_cloexec(low.fd[3], low.fd[i]);
+	errno = saved;
+	return -1;
+}
+#endif
+
+void
+proc_start_init(void)
+{
+#ifdef HAVE_SHARED_START
+	low_hold();
+#endif
+}
+
 int
 proc_start(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
     int *errfd)
@@ -613,6 +774,10 @@ proc_start(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
 	enum sv_start_error why;
 	sigset_t all, old;
 	int errpipe[2], saved;
+#ifdef HAVE_SHARED_START
+	struct exec_report rep;
+	int failed;
+#endif
 
 	if (recipe->notify_fd >= 0) {
 		errno = EINVAL;
@@ -620,6 +785,25 @@ proc_start(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
 	}
 	if (check_program(argv[0], &why) == -1 || cloexec_pipe(errpipe) == -1)
 		return -1;
+#ifdef HAVE_SHARED_START
+	if ((failed = start_shared(argv, recipe, pid, &rep)) != -2) {
+		/* Known already: a failure waits in the pipe for proc_started. */
+		saved = errno;
+		if (failed == 1 && write(errpipe[1], &rep, sizeof rep) == -1) {
+			/* Empty, it takes the report whole (PIPE_BUF). */
+		}
+		close(errpipe[1]);
+		if (failed != 1)
+			close(errpipe[0]);
+		errno = saved;
+		if (failed == -1)
+			return -1;
+		*errfd = failed == 1 ? errpipe[0] : -1;
+		if (failed == 1)
+			io_nonblock(errpipe[0]);
+		return 0;
+	}
+#endif
 	/*
 	 * The child starts with every signal blocked: one sent to it before
 	 * it has set every disposition to its default (we go on meanwhile,

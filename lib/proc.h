@@ -41,18 +41,26 @@ int	proc_spawn_text(char *const argv[], const struct sv_recipe *recipe,
 
 /*
  * proc_start: start ARGV[0] as proc_spawn does (RECIPE without a
- * notification fd), but without waiting for the exec: the child is
- * made by fork and goes on by itself, so a caller that starts many
- * children is never held while each one is scheduled and exec'd.
- * *ERRFD gets the read end of the pipe the child reports a failure on
- * (non-blocking, close-on-exec): readable when the exec happened (EOF)
- * or failed, which proc_started tells.
+ * notification fd), for a caller that starts many children and holds
+ * many fds (sid-svscan).  On Linux the child shares our memory and fd
+ * table until it has its own copy of our lowest fds only (see
+ * proc.c), so its cost does not grow with the fds we hold; we wait
+ * for its exec, and *ERRFD is -1 when it happened.  Elsewhere it is
+ * made by fork and not waited for.  *ERRFD, when not -1, is the read
+ * end of the pipe a failure is reported on (non-blocking,
+ * close-on-exec), which proc_started reads.
  *
  * Returns 0 with the pid in *PID, or -1 with errno when there is no
  * child (the program missing or not executable: ENOENT, EACCES...).
  */
 int	proc_start(char *const argv[], const struct sv_recipe *recipe,
 	    pid_t *pid, int *errfd);
+
+/*
+ * proc_start_init: take now, while our fds are few, the low-numbered
+ * ones proc_start's child keeps (the first proc_start does otherwise).
+ */
+void	proc_start_init(void);
 
 /*
  * proc_started: what came of the exec of proc_start's child, by its

@@ -875,6 +875,38 @@ scan_is() {
 	kill -0 "$SVSCAN_PID"
 }
 
+@test "every sid-supervise starts with fds 0-2 only, an empty signal mask and a session of its own, however many fds sid-svscan holds" {
+	# Forty services, half with log/: sid-svscan holds four fds for
+	# each without log/ and two for each with, and every start after
+	# the first happens with many of them open.
+	mkdir -p "$T/bin" "$T/probe"
+	ln -s "$SID_ROOT/sid-svscan" "$T/bin/sid-svscan"
+	printf '#!/bin/sh\nexec %s/probe-child "%s/probe/$(printf %%s "$1" | tr / -)" exit 0\n' \
+		"$HELPERS" "$T" >"$T/bin/sid-supervise"
+	chmod +x "$T/bin/sid-supervise"
+	names=()
+	for i in $(seq 1 40); do
+		service "s$i" "exec sleep 100" >/dev/null
+		[ $((i % 2)) -eq 0 ] || service "s$i/log" "exec cat" >/dev/null
+		names+=("s$i")
+	done
+	link_in "${names[@]}"
+	SVSCAN_BIN="$T/bin/sid-svscan"
+	start_svscan "$SID_SCANDIR"
+	wait_for 10 eval '[ "$(ls "$T/probe" | wc -l)" -eq 60 ]'
+	for f in "$T"/probe/*; do
+		grep -qx 'fds=0 1 2' "$f" || { echo "$f: $(grep '^fds=' "$f")"; false; }
+		grep -qx 'SigBlk=0000000000000000' "$f"
+		grep -qx 'SigIgn=0000000000000000' "$f"
+		grep -qx 'session_leader=yes' "$f"
+	done
+	# The logger's stdin is its service's stdout, a pipe.
+	log=$(grep '^fd0=' "$T"/probe/*-svc-s1-log | cut -d= -f2)
+	[[ $log == pipe:* ]]
+	[ "$(grep '^fd1=' "$T"/probe/*-svc-s1 | cut -d= -f2)" = "$log" ]
+	[ "$(grep '^fd0=' "$T"/probe/*-svc-s2 | cut -d= -f2)" = /dev/null ]
+}
+
 @test "SIGTERM: every service stopped (loggers after theirs), SIGKILL reported, exit 0" {
 	calm=$(late_talker calm)
 	stubborn=$(service stubborn "trap '' TERM; exec sh '$NUMBERS' 'mark:stubborn:$T' '' 0.05")
