@@ -76,7 +76,6 @@ static int		 status_failed;	/* a warning was printed: status */
 static int		 events_failed;	/* ... and events */
 static struct cgroup	 cg;		/* the service's cgroup ... */
 static int		 have_cgroup;	/* ... where it has one */
-static int		 cg_frozen;	/* ... and p froze it */
 static int		 nsock_fd = -1;	/* the notify socket, supervise/notify */
 static char		 nsock_path[128];	/* ... its absolute path */
 static char		*needs_base;	/* the scan directory: NAME's parent */
@@ -572,8 +571,8 @@ op_spawn(void *ctx, char *const argv[], const struct sv_recipe *recipe,
 
 	(void)ctx;
 	/* Paused, then ./run died: the next one must not start frozen. */
-	if (have_cgroup && cg_frozen && cg_thaw(&cg) == 0)
-		cg_frozen = 0;
+	if (have_cgroup)
+		cg_thaw(&cg);
 	if (strcmp(argv[0], "./check") == 0) {
 		/* A check reads nothing: not a logger's input either. */
 		quiet = *recipe;
@@ -613,8 +612,6 @@ op_signal_service(void *ctx, pid_t pgid, int sig)
 
 	(void)ctx;
 	if (have_cgroup) {
-		if (sig == SIGSTOP || sig == SIGCONT)
-			cg_frozen = sig == SIGSTOP;
 		return cg_signal(&cg, sig);
 	}
 	r = kill(-pgid, sig);

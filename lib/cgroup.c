@@ -156,6 +156,22 @@ service_name(const char *cwd, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/* Whether CG's cgroup.freeze says 1. */
+static int
+is_frozen(const struct cgroup *cg)
+{
+	char path[sizeof cg->path + 16], c = '0';
+	int fd;
+
+	snprintf(path, sizeof path, "%s/cgroup.freeze", cg->path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c == '1';
+}
+
 int
 cg_open(struct cgroup *cg)
 {
@@ -166,6 +182,7 @@ cg_open(struct cgroup *cg)
 	int n;
 
 	cg->procs_fd = cg->dir_fd = -1;
+	cg->frozen = 0;
 	if (find_own(cg->path, sizeof cg->path) == -1 ||
 	    stat(".", &st) == -1 || (cwd = io_cwd()) == NULL)
 		return -1;
@@ -178,8 +195,12 @@ cg_open(struct cgroup *cg)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(cg->path, 0755) == -1 && errno != EEXIST)
-		return -1;
+	if (mkdir(cg->path, 0755) == -1) {
+		if (errno != EEXIST)
+			return -1;
+		/* Left by a sid-supervise that was killed, maybe paused. */
+		cg->frozen = is_frozen(cg);
+	}
 	snprintf(procs, sizeof procs, "%s/cgroup.procs", cg->path);
 	if ((cg->procs_fd = open(procs, O_WRONLY | O_CLOEXEC)) == -1) {
 		n = errno;
@@ -206,6 +227,15 @@ put(const struct cgroup *cg, const char *file, const char *text)
 	if (close(fd) == -1)
 		r = -1;
 	return r;
+}
+
+static int
+freeze(struct cgroup *cg)
+{
+	if (put(cg, "cgroup.freeze", "1") == -1)
+		return -1;
+	cg->frozen = 1;
+	return 0;
 }
 
 /*
@@ -299,7 +329,7 @@ signal_one(pid_t pid, void *arg)
  * cgroup.kill, which takes them all.
  */
 int
-cg_signal(const struct cgroup *cg, int sig)
+cg_signal(struct cgroup *cg, int sig)
 {
 	struct signalling s = { sig, 0 };
 	char *text;
@@ -311,7 +341,7 @@ cg_signal(const struct cgroup *cg, int sig)
 	/* Whole-cgroup operations, where the kernel has them (5.14, 5.2). */
 	if (n == 0 || sig == 0 ||
 	    (sig == SIGKILL && put(cg, "cgroup.kill", "1") == 0) ||
-	    (sig == SIGSTOP && put(cg, "cgroup.freeze", "1") == 0)) {
+	    (sig == SIGSTOP && freeze(cg) == 0)) {
 		free(text);
 		if (n > 0)
 			return 0;
@@ -319,7 +349,7 @@ cg_signal(const struct cgroup *cg, int sig)
 		return -1;
 	}
 	if (sig == SIGCONT)
-		put(cg, "cgroup.freeze", "0");
+		cg_thaw(cg);
 	each_pid(text, signal_one, &s);
 	free(text);
 	if (s.err == 0)
@@ -329,9 +359,14 @@ cg_signal(const struct cgroup *cg, int sig)
 }
 
 int
-cg_thaw(const struct cgroup *cg)
+cg_thaw(struct cgroup *cg)
 {
-	return put(cg, "cgroup.freeze", "0");
+	if (!cg->frozen)
+		return 0;
+	if (put(cg, "cgroup.freeze", "0") == -1)
+		return -1;
+	cg->frozen = 0;
+	return 0;
 }
 
 void

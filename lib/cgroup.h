@@ -21,6 +21,7 @@ struct cgroup {
 	char	path[512];	/* the cgroup's directory */
 	int	procs_fd;	/* its cgroup.procs, open for writing */
 	int	dir_fd;		/* its directory, for clone3(2), or -1 */
+	int	frozen;		/* we froze it, or found it frozen */
 };
 
 /*
@@ -33,18 +34,23 @@ int	cg_open(struct cgroup *cg);
 
 /*
  * cg_signal: SIG to every process of CG.  SIGKILL uses cgroup.kill where
- * the kernel has it; SIGSTOP freezes the cgroup and SIGCONT thaws it
- * (and sends SIGCONT), where cgroup.freeze exists; SIG 0 only tests.
- * Returns 0, or -1 with errno: ESRCH when the cgroup has no process.
+ * the kernel has it; SIGSTOP freezes the cgroup where cgroup.freeze
+ * exists, and SIGCONT thaws it when it is frozen (and sends SIGCONT);
+ * SIG 0 only tests.  Returns 0, or -1 with errno: ESRCH when the cgroup
+ * has no process.
  */
-int	cg_signal(const struct cgroup *cg, int sig);
+int	cg_signal(struct cgroup *cg, int sig);
 
 /*
- * cg_thaw: let CG run again if it is frozen (cgroup.freeze), members or
- * none: a process made in a frozen cgroup would wait there.  Returns 0,
- * or -1 with errno.
+ * cg_thaw: let CG run again if it is frozen, members or none: a process
+ * made in a frozen cgroup would wait there.  Frozen means by cg_signal,
+ * or found so by cg_open; a cgroup.freeze written by someone else
+ * meanwhile is theirs to undo (a stop still ends it: SIGKILL goes
+ * through a freeze).  Writing cgroup.freeze takes the kernel's lock of
+ * every cgroup, so it is not written for nothing.  Returns 0, or -1
+ * with errno.
  */
-int	cg_thaw(const struct cgroup *cg);
+int	cg_thaw(struct cgroup *cg);
 
 /* cg_first_pid: some process of CG, or 0 when it has none. */
 pid_t	cg_first_pid(const struct cgroup *cg);

@@ -855,6 +855,29 @@ exec sleep 1000')
 	wait_for 10 field_is "$svc" state down
 }
 
+@test "a cgroup left frozen and empty by a killed sid-supervise is thawed for the next one's ./run" {
+	[ -n "$(cgroup_mount)" ] || skip "no writable cgroup v2 hierarchy here"
+	svc=$(make_service leftfrozen 'exec sleep 1000')
+	start_supervise "$svc"
+	wait_for 5 field_is "$svc" state up
+	[ -s "$svc/supervise/cgroup" ] || skip "the service has no cgroup here"
+	cg=$(cat "$svc/supervise/cgroup")
+	pid=$(field "$svc" pid)
+	ctl "$svc" p
+	wait_for 5 paused "$pid"
+	# Its sid-supervise and then its process die: SIGKILL goes through
+	# the freeze, which stays.
+	kill -KILL "${SUPERVISE_PIDS[-1]}"
+	kill -KILL "$pid"
+	wait_for 5 eval '[ -z "$(cat "$cg/cgroup.procs")" ]'
+	[ "$(cat "$cg/cgroup.freeze")" = 1 ]
+
+	start_supervise "$svc"
+	wait_for 5 new_pid_up "$svc" "$pid"
+	running "$(field "$svc" pid)"
+	[ "$(cat "$cg/cgroup.freeze")" = 0 ]
+}
+
 @test "d stops a paused child at once: SIGCONT follows the stop signal" {
 	svc=$(make_service paused 'exec sleep 1000')
 	conf "$svc" 'stop-grace = 5s'
