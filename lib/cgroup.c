@@ -15,6 +15,11 @@
 #include "cgroup.h"
 #include "io.h"
 
+#ifdef __linux__
+#include <sys/statfs.h>
+#define CGROUP2_MAGIC	0x63677270UL	/* linux/magic.h */
+#endif
+
 /*
  * FN(LINE, ARG) for each line of the file PATH, without its newline,
  * until FN returns 1; a line longer than the buffer is skipped.  Read
@@ -109,24 +114,65 @@ own_line(char *line, void *arg)
 }
 
 /*
- * Where the cgroup2 hierarchy is mounted (it may be /sys/fs/cgroup, or
- * /sys/fs/cgroup/unified beside v1), then our own cgroup below it, into
- * BUF.
+ * The cgroup2 hierarchy where it is usually mounted (/sys/fs/cgroup, or
+ * /sys/fs/cgroup/unified beside v1): a root of one (statfs says cgroup2)
+ * with OWN below it, into BUF.  Returns 0, or -1 to look further.
+ */
+static int
+usual_mount(const char *own, char *buf, size_t size)
+{
+#ifdef __linux__
+	static const char *const usual[] = { "/sys/fs/cgroup",
+	    "/sys/fs/cgroup/unified" };
+	struct statfs fs;
+	struct stat st;
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof usual / sizeof usual[0]; i++) {
+		if (statfs(usual[i], &fs) == -1 ||
+		    (unsigned long)fs.f_type != CGROUP2_MAGIC)
+			continue;
+		n = snprintf(buf, size, "%s%s", usual[i], own);
+		if (n > 0 && (size_t)n < size && stat(buf, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return 0;
+	}
+#else
+	(void)own;
+	(void)buf;
+	(void)size;
+#endif
+	return -1;
+}
+
+/*
+ * Where the cgroup2 hierarchy is mounted, then our own cgroup below it,
+ * into BUF.  /proc/self/mountinfo says where, but prints every mount to
+ * say it: it is read only when the usual places are not it.
  */
 static int
 find_own(char *buf, size_t size)
 {
-	struct found f = { buf, size };
+	char own[512];
+	struct found f = { own, sizeof own };
 	size_t len;
 	int r;
 
+	if ((r = each_line("/proc/self/cgroup", own_line, &f)) != 1)
+		goto none;
+	if (usual_mount(own, buf, size) == 0)
+		return 0;
+	f.buf = buf;
+	f.size = size;
 	if ((r = each_line("/proc/self/mountinfo", mount_line, &f)) != 1)
 		goto none;
 	len = strlen(buf);
-	f.buf = buf + len;
-	f.size = size - len;
-	if ((r = each_line("/proc/self/cgroup", own_line, &f)) != 1)
-		goto none;
+	if (len + strlen(own) >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf + len, own);
 	return 0;
 none:
 	if (r == 0)
