@@ -15,6 +15,8 @@
 #include "cgroup.h"
 #include "io.h"
 
+#define MEMBERS_MAX	(4 * 1024 * 1024)	/* cgroup.procs: read at most */
+
 #ifdef __linux__
 #include <sys/statfs.h>
 #define CGROUP2_MAGIC	0x63677270UL	/* linux/magic.h */
@@ -227,7 +229,7 @@ cg_open(struct cgroup *cg)
 	size_t len;
 	int n;
 
-	cg->procs_fd = cg->dir_fd = -1;
+	cg->procs_fd = cg->members_fd = cg->dir_fd = -1;
 	cg->frozen = 0;
 	if (find_own(cg->path, sizeof cg->path) == -1 ||
 	    stat(".", &st) == -1 || (cwd = io_cwd()) == NULL)
@@ -256,6 +258,8 @@ cg_open(struct cgroup *cg)
 	}
 	/* Without it, children join through cgroup.procs: slower, as safe. */
 	cg->dir_fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Without it, each read looks the file up again. */
+	cg->members_fd = open(procs, O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -316,8 +320,10 @@ read_members(const struct cgroup *cg, char **text)
 	char path[sizeof cg->path + 16];
 	size_t len;
 
+	if (cg->members_fd >= 0)
+		return io_reread(cg->members_fd, MEMBERS_MAX, text, &len);
 	snprintf(path, sizeof path, "%s/cgroup.procs", cg->path);
-	return io_read_file(path, 4 * 1024 * 1024, text, &len);
+	return io_read_file(path, MEMBERS_MAX, text, &len);
 }
 
 /*
@@ -420,8 +426,10 @@ cg_close(struct cgroup *cg)
 {
 	if (cg->procs_fd >= 0)
 		close(cg->procs_fd);
+	if (cg->members_fd >= 0)
+		close(cg->members_fd);
 	if (cg->dir_fd >= 0)
 		close(cg->dir_fd);
-	cg->procs_fd = cg->dir_fd = -1;
+	cg->procs_fd = cg->members_fd = cg->dir_fd = -1;
 	rmdir(cg->path);
 }

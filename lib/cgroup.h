@@ -20,6 +20,7 @@
 struct cgroup {
 	char	path[512];	/* the cgroup's directory */
 	int	procs_fd;	/* its cgroup.procs, open for writing */
+	int	members_fd;	/* ... and for reading, or -1 */
 	int	dir_fd;		/* its directory, for clone3(2), or -1 */
 	int	frozen;		/* we froze it, or found it frozen */
 };

@@ -43,60 +43,75 @@ io_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int
-io_read_file(const char *path, size_t max, char **buf, size_t *len)
+/* The rest of FD into *BUF, starting with a buffer of SIZE bytes. */
+static int
+read_rest(int fd, size_t size, size_t max, char **buf, size_t *len)
 {
 	char *data, *grown;
-	size_t have = 0, size;
-	struct stat st;
+	size_t have = 0;
 	ssize_t n;
-	int fd, saved;
+	int saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	size = fstat(fd, &st) == 0 && st.st_size >= 0 &&
-	    (size_t)st.st_size < max ? (size_t)st.st_size + 2 : max + 1;
 	/* Files of /proc and cgroupfs say 0 bytes: not read 2 at a time. */
 	if (size < READ_MIN && max + 1 > READ_MIN)
 		size = READ_MIN;
-	if ((data = malloc(size)) == NULL) {
-		saved = errno;
-		goto fail;
-	}
+	if ((data = malloc(size)) == NULL)
+		return -1;
 	for (;;) {
 		if (have == size && size < max + 1) {
 			size = size * 2 < max + 1 ? size * 2 : max + 1;
-			if ((grown = realloc(data, size)) == NULL) {
-				saved = errno;
+			if ((grown = realloc(data, size)) == NULL)
 				goto fail;
-			}
 			data = grown;
 		}
 		n = read(fd, data + have, size - have);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1) {
-			saved = errno;
+		if (n == -1)
 			goto fail;
-		}
 		if (n == 0)
 			break;
 		have += (size_t)n;
 		if (have > max) {
-			saved = EFBIG;
+			errno = EFBIG;
 			goto fail;
 		}
 	}
-	close(fd);
 	data[have] = '\0';
 	*buf = data;
 	*len = have;
 	return 0;
 fail:
+	saved = errno;
 	free(data);
-	close(fd);
 	errno = saved;
 	return -1;
+}
+
+int
+io_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t size;
+	int fd, r, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	size = fstat(fd, &st) == 0 && st.st_size >= 0 &&
+	    (size_t)st.st_size < max ? (size_t)st.st_size + 2 : max + 1;
+	r = read_rest(fd, size, max, buf, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+int
+io_reread(int fd, size_t max, char **buf, size_t *len)
+{
+	if (lseek(fd, 0, SEEK_SET) == -1)
+		return -1;
+	return read_rest(fd, READ_MIN, max, buf, len);
 }
 
 /*

@@ -18,6 +18,13 @@ int	io_write_all(int fd, const void *buf, size_t len);
 int	io_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 /*
+ * io_reread: the whole of the open file FD, from its start, as
+ * io_read_file reads a file: no lookup of its path each time (a
+ * cgroup's cgroup.procs, read at every signal).
+ */
+int	io_reread(int fd, size_t max, char **buf, size_t *len);
+
+/*
  * io_replace: write LEN bytes of BUF to PATH.new, then rename it over
  * PATH, so readers see the old or the new contents, never a mix.  No
  * fsync: this is runtime state.
