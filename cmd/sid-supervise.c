@@ -1,10 +1,11 @@
 /*
  * sid-supervise SVCDIR: run SVCDIR/run and keep it running.
  *
- * One loop around one poll() of {signal pipe, control FIFO, readiness
- * pipe}, with the state machine's next deadline as the timeout: an idle
- * service costs no wakeups.  All decisions are lib/sv.c's; this file
- * only wires them to the system and writes supervise/{status,pid,events}.
+ * One loop around one poll() of {signal fd (selfpipe.h), control FIFO,
+ * readiness pipe}, with the state machine's next deadline as the
+ * timeout: an idle service costs no wakeups.  All decisions are
+ * lib/sv.c's; this file only wires them to the system and writes
+ * supervise/{status,pid,events}.
  *
  * Exit codes: 0 after x (or SIGTERM), 64 usage, 111 setup failed (for
  * example another sid-supervise holds supervise/lock).
@@ -777,7 +778,7 @@ setup(void)
 	if (fstat(events_fd, &st) == 0)
 		events_size = st.st_size;
 	if ((sigfd = selfpipe_init()) == -1)
-		sid_die_sys(111, "unable to create the signal pipe");
+		sid_die_sys(111, "unable to set up signals");
 	for (sig = 0; sig < (int)(sizeof caught / sizeof caught[0]); sig++)
 		if (selfpipe_catch(caught[sig]) == -1)
 			sid_die_sys(111, "unable to catch signal %d",
