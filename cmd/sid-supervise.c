@@ -404,16 +404,28 @@ has_check(void)
 	    access("check", X_OK) == 0;
 }
 
-/* 1 when CONF needs this service: its real name, or the name given. */
+/*
+ * 1 when CONF needs this service: its real name, or the name given.
+ * NAME is asked for only when CONF has needs, in a function of its
+ * own: the page of stack under NAME would otherwise be touched by every
+ * reload, one page more for every sid-supervise, needs or not.
+ */
+static int	needs_self_named(const struct sv_conf *)
+		    __attribute__((noinline));
+
 static int
 needs_self(const struct sv_conf *conf)
+{
+	return conf->nneeds > 0 && needs_self_named(conf);
+}
+
+static int
+needs_self_named(const struct sv_conf *conf)
 {
 	char name[PATH_MAX];
 	size_t len = strlen(svdir);
 	const char *last;
 
-	if (conf->nneeds == 0)
-		return 0;
 	if (conf_needs_self(conf, svc_name(".", name, sizeof name)))
 		return 1;
 	while (len > 1 && svdir[len - 1] == '/')
