@@ -955,13 +955,16 @@ fail:
 }
 
 /*
- * The status is formatted on a small buffer; only a long one (a long
- * error or waiting list, escaped) takes a malloc'ed STATUS_MAX.
+ * The status is formatted on a small buffer, the size of the one it is
+ * remembered in; only a long one (a long error or waiting list,
+ * escaped) takes a malloc'ed STATUS_MAX.  The buffer and the snprintf
+ * under it are the deepest the stack of a plain service's sid-supervise
+ * goes: each byte here makes one more page of it likelier.
  */
 static void
 write_status(int64_t now)
 {
-	char small[1024], *big;
+	char small[sizeof status_small], *big;
 	size_t len;
 
 	if (retry_at >= 0 && now < retry_at)
@@ -987,6 +990,12 @@ flush_status(int64_t now)
 	write_status(now);
 	events_flush();
 }
+
+/*
+ * Not inlined: its buffers would stay on the stack under every call
+ * run_loop makes, status writes and spawns too.
+ */
+static void	read_control(int64_t) __attribute__((noinline));
 
 static void
 read_control(int64_t now)
