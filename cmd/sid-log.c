@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "escape.h"
 #include "io.h"
 #include "logline.h"
@@ -366,13 +367,24 @@ process(const char *p, size_t n)
 	flush();
 }
 
-/* Wait up to MS for stdin; 1 when readable. */
+/*
+ * Wait up to MS for stdin; 1 when readable.  A signal's handler (the
+ * self-pipe's) does not end the wait: SIGCHLD from the finisher or a
+ * SIGALRM would otherwise cut the line short.
+ */
 static int
 wait_input(int ms)
 {
 	struct pollfd pfd = { 0, POLLIN, 0 };
+	int64_t deadline = clock_now_ms() + ms, now;
+	int n;
 
-	return poll(&pfd, 1, ms) > 0;
+	while ((n = poll(&pfd, 1, ms)) == -1 && errno == EINTR) {
+		if ((now = clock_now_ms()) >= deadline)
+			return 0;
+		ms = (int)(deadline - now);
+	}
+	return n > 0;
 }
 
 /*
