@@ -12,6 +12,7 @@ CFLAGS   = $(WARN) -O2 -g
 HCFLAGS  = $(WARN) -O2
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -Ilib $(SCAN)
 # SCAN = -DSID_NO_INOTIFY: sid-svscan polls the directory even on Linux.
+# -DSID_NO_SIGNALFD: signals come through the self-pipe even on Linux.
 SCAN     =
 LDFLAGS  =
 # The programs are linked statically where the C library allows it
@@ -105,10 +106,12 @@ test/helpers/probe-child: test/helpers/probe-child.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/probe-child.c
 test/helpers/linelog: test/helpers/linelog.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/linelog.c
-# sid-svscan built without inotify, to test the portable polling scan.
-test/helpers/sid-svscan-poll: cmd/sid-svscan.c libsid.a $(HDR)
-	$(CC) $(CPPFLAGS) -DSID_NO_INOTIFY $(CFLAGS) $(LDFLAGS) -o $@ \
-	    cmd/sid-svscan.c libsid.a
+# sid-svscan built without inotify and without signalfd, to test the
+# portable polling scan and the self-pipe (its lib/selfpipe.c comes
+# before libsid.a's).
+test/helpers/sid-svscan-poll: cmd/sid-svscan.c lib/selfpipe.c libsid.a $(HDR)
+	$(CC) $(CPPFLAGS) -DSID_NO_INOTIFY -DSID_NO_SIGNALFD $(CFLAGS) \
+	    $(LDFLAGS) -o $@ cmd/sid-svscan.c lib/selfpipe.c libsid.a
 test/helpers/rootsleep: test/helpers/rootsleep.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/rootsleep.c
 test/helpers/fdcount: test/helpers/fdcount.c

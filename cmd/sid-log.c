@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "escape.h"
 #include "io.h"
 #include "logline.h"
@@ -366,13 +367,24 @@ process(const char *p, size_t n)
 	flush();
 }
 
-/* Wait up to MS for stdin; 1 when readable. */
+/*
+ * Wait up to MS for stdin; 1 when readable.  A signal's handler (the
+ * self-pipe's) does not end the wait: SIGCHLD from the finisher or a
+ * SIGALRM would otherwise cut the line short.
+ */
 static int
 wait_input(int ms)
 {
 	struct pollfd pfd = { 0, POLLIN, 0 };
+	int64_t deadline = clock_now_ms() + ms, now;
+	int n;
 
-	return poll(&pfd, 1, ms) > 0;
+	while ((n = poll(&pfd, 1, ms)) == -1 && errno == EINTR) {
+		if ((now = clock_now_ms()) >= deadline)
+			return 0;
+		ms = (int)(deadline - now);
+	}
+	return n > 0;
 }
 
 /*
@@ -409,7 +421,7 @@ take_lock(void)
 	    proc_describe(holder, who, sizeof who));
 }
 
-/* Returns the signal pipe. */
+/* Returns the signal fd (selfpipe.h). */
 static int
 setup(void)
 {
@@ -454,6 +466,7 @@ handle_signals(void)
 static void
 run_loop(int sigfd)
 {
+	/* stdin first: see selfpipe_pending(). */
 	struct pollfd pfd[2] = { { 0, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
 	ssize_t n;
 
@@ -464,10 +477,12 @@ run_loop(int sigfd)
 			continue;	/* revents are stale: poll again */
 		}
 		/*
-		 * A signal that came with the input it preceded (poll
-		 * returns for the input, the handler runs on the way out)
-		 * must act before that input is read: selfpipe_pending()
-		 * knows of it, without a read() of the pipe each time.
+		 * A signal that came with the input it preceded must act
+		 * before that input is read, without a read() of the signal
+		 * fd at each wakeup.  A signalfd (Linux) shows in revents
+		 * here: it is listed after stdin, which poll() looks at
+		 * first.  With the self-pipe, whose handler may run on the
+		 * way out of poll(), selfpipe_pending() knows of it.
 		 */
 		if ((pfd[1].revents != 0 || selfpipe_pending()) &&
 		    handle_signals()) {

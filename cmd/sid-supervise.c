@@ -1,10 +1,11 @@
 /*
  * sid-supervise SVCDIR: run SVCDIR/run and keep it running.
  *
- * One loop around one poll() of {signal pipe, control FIFO, readiness
- * pipe}, with the state machine's next deadline as the timeout: an idle
- * service costs no wakeups.  All decisions are lib/sv.c's; this file
- * only wires them to the system and writes supervise/{status,pid,events}.
+ * One loop around one poll() of {signal fd (selfpipe.h), control FIFO,
+ * readiness pipe}, with the state machine's next deadline as the
+ * timeout: an idle service costs no wakeups.  All decisions are
+ * lib/sv.c's; this file only wires them to the system and writes
+ * supervise/{status,pid,events}.
  *
  * Exit codes: 0 after x (or SIGTERM), 64 usage, 111 setup failed (for
  * example another sid-supervise holds supervise/lock).
@@ -402,16 +403,28 @@ has_check(void)
 	    access("check", X_OK) == 0;
 }
 
-/* 1 when CONF needs this service: its real name, or the name given. */
+/*
+ * 1 when CONF needs this service: its real name, or the name given.
+ * NAME is asked for only when CONF has needs, in a function of its
+ * own: the page of stack under NAME would otherwise be touched by every
+ * reload, one page more for every sid-supervise, needs or not.
+ */
+static int	needs_self_named(const struct sv_conf *)
+		    __attribute__((noinline));
+
 static int
 needs_self(const struct sv_conf *conf)
+{
+	return conf->nneeds > 0 && needs_self_named(conf);
+}
+
+static int
+needs_self_named(const struct sv_conf *conf)
 {
 	char name[PATH_MAX];
 	size_t len = strlen(svdir);
 	const char *last;
 
-	if (conf->nneeds == 0)
-		return 0;
 	if (conf_needs_self(conf, svc_name(".", name, sizeof name)))
 		return 1;
 	while (len > 1 && svdir[len - 1] == '/')
@@ -774,7 +787,7 @@ setup(void)
 	if (fstat(events_fd, &st) == 0)
 		events_size = st.st_size;
 	if ((sigfd = selfpipe_init()) == -1)
-		sid_die_sys(111, "unable to create the signal pipe");
+		sid_die_sys(111, "unable to set up signals");
 	for (sig = 0; sig < (int)(sizeof caught / sizeof caught[0]); sig++)
 		if (selfpipe_catch(caught[sig]) == -1)
 			sid_die_sys(111, "unable to catch signal %d",
@@ -939,13 +952,16 @@ fail:
 }
 
 /*
- * The status is formatted on a small buffer; only a long one (a long
- * error or waiting list, escaped) takes a malloc'ed STATUS_MAX.
+ * The status is formatted on a small buffer, the size of the one it is
+ * remembered in; only a long one (a long error or waiting list,
+ * escaped) takes a malloc'ed STATUS_MAX.  The buffer and the snprintf
+ * under it are the deepest the stack of a plain service's sid-supervise
+ * goes: each byte here makes one more page of it likelier.
  */
 static void
 write_status(int64_t now)
 {
-	char small[1024], *big;
+	char small[sizeof status_small], *big;
 	size_t len;
 
 	if (retry_at >= 0 && now < retry_at)
@@ -971,6 +987,12 @@ flush_status(int64_t now)
 	write_status(now);
 	events_flush();
 }
+
+/*
+ * Not inlined: its buffers would stay on the stack under every call
+ * run_loop makes, status writes and spawns too.
+ */
+static void	read_control(int64_t) __attribute__((noinline));
 
 static void
 read_control(int64_t now)

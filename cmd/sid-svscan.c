@@ -22,8 +22,8 @@
  * first: lines of stdout and stderr that wait in them together are
  * kept stdout first.
  *
- * One poll() loop: the signal pipe, DIR/.sid-svscan/control (bytes from
- * "sid-ctl scan"), the directory watch where the system has one, and
+ * One poll() loop: the signal fd (selfpipe.h), DIR/.sid-svscan/control
+ * (bytes from "sid-ctl scan"), the directory watch where the system has one, and
  * the output pipes of the services without log/.  Timers: the rescan period, the
  * restart of a sid-supervise that died, and the drain of a logger.
  * Where the system has epoll, the output pipes are in an epoll set,
@@ -1754,7 +1754,7 @@ setup(const char *argv0, const char *dir)
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		sid_die_sys(111, "unable to open /dev/null");
 	if ((sigfd = selfpipe_init()) == -1)
-		sid_die_sys(111, "unable to create the signal pipe");
+		sid_die_sys(111, "unable to set up signals");
 	for (i = 0; i < LEN(caught); i++)
 		if (selfpipe_catch(caught[i]) == -1)
 			sid_die_sys(111, "unable to catch signal %d", caught[i]);
@@ -1896,7 +1896,7 @@ polled_alone(const struct svc *s)
 }
 
 /*
- * The fds to poll: the signal pipe, the control FIFO, the watch, the
+ * The fds to poll: the signal fd, the control FIFO, the watch, the
  * epoll set, then two for each service without log/ whose pipes are
  * not in that set (its stdout and stderr pipes), in the order of svcs,
  * then the report pipe of each sid-supervise whose exec is not seen

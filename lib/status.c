@@ -8,11 +8,36 @@
 #include "parse.h"
 #include "status.h"
 
+/*
+ * By hand, not by snprintf: musl writes a zero, or the zeros of
+ * "%03lld", on a 256-byte buffer of its own, and this runs at every
+ * events line and status.  That made the stack of an idle sid-supervise
+ * one page deeper, or not, depending on the milliseconds.
+ */
 char *
 fmt_unix_ms(char *buf, size_t size, int64_t ms)
 {
-	snprintf(buf, size, "%lld.%03lld", (long long)(ms / 1000),
-	    (long long)(ms % 1000));
+	char text[32], *p = text + sizeof text;
+	uint64_t v = ms < 0 ? -(uint64_t)ms : (uint64_t)ms;
+	size_t len;
+	int i;
+
+	*--p = '\0';
+	for (i = 0; i < 3; i++, v /= 10)
+		*--p = (char)('0' + v % 10);
+	*--p = '.';
+	do {
+		*--p = (char)('0' + v % 10);
+	} while ((v /= 10) > 0);
+	if (ms < 0)
+		*--p = '-';
+	if (size == 0)
+		return buf;
+	len = (size_t)(text + sizeof text - 1 - p);
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
 	return buf;
 }
 

@@ -58,7 +58,7 @@ int	status_up_and_ready(const char *text);
 size_t	events_format(char *buf, size_t size, int64_t wall_ms,
 	    enum sv_state from, enum sv_state to, const char *reason);
 
-/* fmt_unix_ms: "1763777400.123" into BUF. */
+/* fmt_unix_ms: "1763777400.123" into BUF, cut to SIZE as by snprintf. */
 char	*fmt_unix_ms(char *buf, size_t size, int64_t ms);
 
 #endif

@@ -405,12 +405,31 @@ after_run(struct sv *sv, const struct sv_ops *ops, const char *reason,
 	}
 }
 
+/*
+ * ./finish did not start, ERR saying why and TEXT for people: a note.
+ * Apart from run_ended, whose frame is under every restart (after_run,
+ * and its events line and status): WHY takes stack only now.
+ */
+static void	finish_failed(struct sv *, const struct sv_ops *,
+		    enum sv_start_error, const char *)
+		    __attribute__((noinline));
+
+static void
+finish_failed(struct sv *sv, const struct sv_ops *ops,
+    enum sv_start_error err, const char *text)
+{
+	char why[SV_TEXT_SIZE + 64];
+
+	snprintf(why, sizeof why, "finish: %s: ./finish: %s",
+	    sv_start_error_code(err), text);
+	note(sv, ops, why);
+}
+
 /* ./run and its whole group are gone: run ./finish, or go on. */
 static void
 run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 {
 	char reason[64], code[16], sig[16], text[SV_TEXT_SIZE];
-	char why[SV_TEXT_SIZE + 64];
 	char *argv[] = { "./finish", code, sig, NULL };
 	struct sv_recipe recipe = sv->recipe;
 	enum sv_start_error err;
@@ -435,11 +454,8 @@ run_ended(struct sv *sv, const struct sv_ops *ops, int64_t now)
 		return;
 	}
 	sv->finish_pid = 0;
-	if (err != SV_START_MISSING) {
-		snprintf(why, sizeof why, "finish: %s: ./finish: %s",
-		    sv_start_error_code(err), text);
-		note(sv, ops, why);
-	}
+	if (err != SV_START_MISSING)
+		finish_failed(sv, ops, err, text);
 	after_run(sv, ops, reason, now);
 }
 

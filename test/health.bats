@@ -10,6 +10,7 @@ setup_file() {
 		echo "sid-supervise is not built: run make sid-supervise" >&2
 		return 1
 	fi
+	make -s -C "$SID_ROOT" test/helpers/probe-child >&2
 }
 
 # need_python: skip without python3, which the notify senders are in.
@@ -220,6 +221,24 @@ SH
 	if [ -e /proc/self/fd/0 ]; then
 		[ "$(sed -n 3p "$dir/seen")" = /dev/null ]
 	fi
+}
+
+@test "check: no blocked or ignored signal reaches it, as none reaches run" {
+	report=$BATS_TEST_TMPDIR/check-report
+	dir=$(service chksig 'exec sleep 1000')
+	printf '#!/bin/sh\nexec "%s" "%s" exit 0\n' "$HELPERS/probe-child" \
+		"$report" >"$dir/check"
+	chmod +x "$dir/check"
+	# INT, HUP and QUIT ignored, as a shell's background job may have
+	# them; sid-supervise itself keeps the signals it reads blocked.
+	( trap '' INT HUP QUIT; exec sid-supervise "$dir" ) \
+		3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
+		>>"$BATS_TEST_TMPDIR/supervise.out" 2>&1 &
+	SUPERVISE_PIDS+=("$!")
+	wait_for 5 field_is "$dir" ready yes
+	wait_for 5 test -s "$report"
+	signals_clean "$report"
+	grep -qx "cwd=$(cd "$dir" && pwd -P)" "$report"
 }
 
 @test "notify: a socket path too long for sun_path is a clear conf error" {

@@ -64,6 +64,19 @@ field_is() {
 	[ "$(field "$1" "$2")" = "$3" ]
 }
 
+# signals_clean REPORT: probe-child's REPORT shows no blocked and no
+# ignored signal, by sigprocmask and sigaction and, where /proc tells,
+# by SigBlk and SigIgn too.
+signals_clean() {
+	grep -qx 'blocked=' "$1" && grep -qx 'ignored=' "$1" || {
+		grep -E '^(blocked|ignored|Sig)' "$1" >&2
+		return 1
+	}
+	if grep -q '^SigBlk=' "$1"; then
+		grep -qE '^SigBlk=0+$' "$1" && grep -qE '^SigIgn=0+$' "$1"
+	fi
+}
+
 # stop_supervisors: x to every supervisor started here; SIGKILL what
 # is still alive after 10 s, and the groups of its children with it.
 stop_supervisors() {

@@ -379,6 +379,26 @@ stamp_epoch() {
 	[ ! -s "$T/err2" ]
 }
 
+@test "sid-log: SIGTERM mid-line, then SIGALRM and SIGCHLD: it still waits for the line's end" {
+	local dir=$T/log pid
+	fifo_log "$dir"
+	printf 'first\nhal' >&7
+	wait_for 5 file_is "$dir/current" $'first\nhal'
+
+	kill -TERM "$pid"
+	wait_for 5 delivered "$pid" TERM
+	# Once the handler of a caught signal broke the wait for the line's
+	# end (poll's EINTR): the rest of the line went to the next logger.
+	kill -ALRM "$pid"
+	kill -CHLD "$pid"
+	printf 'f line\nnext line\n' >&7
+	bg_wait "$pid"
+	[ "$BG_RC" -eq 0 ]
+	file_is "$dir/current" $'first\nhalf line\n'
+	[ ! -s "$T/err" ]
+	exec 7>&-
+}
+
 @test "sid-log: SIGTERM mid-line with no more input: exits 0 after about 5 s, the next sid-log completes that line" {
 	local dir=$T/log pid t0 elapsed
 	fifo_log "$dir"

@@ -528,12 +528,7 @@ clean_process() {
 	cat "$report" >&2
 	grep -qx "fds=$3" "$report"
 	grep -qx 'fd0=/dev/null' "$report" || ! grep -q '^fd0=' "$report"
-	grep -qx 'blocked=' "$report"
-	grep -qx 'ignored=' "$report"
-	if grep -q '^SigBlk=' "$report"; then
-		grep -qE '^SigBlk=0+$' "$report"
-		grep -qE '^SigIgn=0+$' "$report"
-	fi
+	signals_clean "$report"
 	grep -qx 'session_leader=yes' "$report"
 	pid=$(sed -n 's/^pid=//p' "$report")
 	grep -qx "pgrp=$pid" "$report"
@@ -836,6 +831,36 @@ exec sleep 1000')
 	wait_for 5 running "$pid"
 	field_is "$svc" pid "$pid"
 	[ "$(cat "$svc/supervise/pid")" = "$pid" ]
+}
+
+@test "./run stopped and continued from outside is no exit: same pid, still up, no transition" {
+	svc=$(make_service stopped 'exec sleep 1000')
+	start_supervise "$svc"
+	wait_for 5 field_is "$svc" state up
+	pid=$(field "$svc" pid)
+	before=$(wc -l < "$svc/supervise/events")
+
+	# After each change, u (a no-op while up, but a line in events)
+	# makes sure the supervisor has turned its loop since.
+	kill -STOP "$pid"
+	wait_for 5 paused "$pid"
+	ctl "$svc" u
+	wait_for 5 eval '[ "$(grep -c "control: u\$" "$svc/supervise/events")" -eq 1 ]'
+	kill -CONT "$pid"
+	wait_for 5 running "$pid"
+	ctl "$svc" u
+	wait_for 5 eval '[ "$(grep -c "control: u\$" "$svc/supervise/events")" -eq 2 ]'
+
+	field_is "$svc" state up
+	field_is "$svc" pid "$pid"
+	field_is "$svc" paused no
+	field_is "$svc" attempt 1
+	tail -n +"$(( before + 1 ))" "$svc/supervise/events" >&2
+	[ "$(tail -n +"$(( before + 1 ))" "$svc/supervise/events" |
+		grep -vc 'control: u$')" -eq 0 ]
+	# And its real end is seen.
+	kill -TERM "$pid"
+	wait_for 5 new_pid_up "$svc" "$pid"
 }
 
 @test "a paused service whose child is killed starts again, not frozen" {

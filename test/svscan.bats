@@ -1055,6 +1055,53 @@ scan_is() {
 	! grep -q 'to stdout' "$T/svscan.err"
 }
 
+# sig_bit PID FIELD NAME: 1 when signal NAME is in FIELD (SigBlk,
+# SigIgn) of /proc/PID/status, else 0.
+sig_bit() {
+	local mask
+	mask=$(sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status")
+	echo $(( (16#$mask >> ($(kill -l "$3") - 1)) & 1 ))
+}
+
+@test "no blocked or ignored signal of sid-svscan reaches a sid-supervise, a run or a log's run" {
+	command -v python3 >/dev/null || skip "python3 is needed to block signals"
+	[ -r /proc/self/status ] || skip "no /proc/PID/status here"
+	dir=$(service sig "exec \"$HELPERS/probe-child\" \"$T/run-report\" sleep")
+	mkdir "$dir/log"
+	printf '#!/bin/sh\nexec "%s" "%s" sleep\n' "$HELPERS/probe-child" \
+		"$T/log-report" >"$dir/log/run"
+	chmod +x "$dir/log/run"
+	link_in sig
+	# QUIT and USR1 ignored (python3 adds PIPE and XFSZ), USR2 and
+	# ALRM blocked: none of them is sid-svscan's to pass on.
+	(
+		trap '' INT HUP QUIT USR1
+		exec python3 -c 'import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2, signal.SIGALRM})
+os.execvp(sys.argv[1], sys.argv[1:])' sid-svscan "$SID_SCANDIR"
+	) 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- \
+		>>"$T/svscan.out" 2>>"$T/svscan.err" &
+	SVSCAN_PID=$!
+	SVSCAN_PIDS+=("$SVSCAN_PID")
+	wait_for 5 svscan_ready "$SVSCAN_PID"
+	[ "$(sig_bit "$SVSCAN_PID" SigIgn USR1)" = 1 ]
+	[ "$(sig_bit "$SVSCAN_PID" SigBlk USR2)" = 1 ]
+
+	wait_for 5 test -s "$T/run-report"
+	wait_for 5 test -s "$T/log-report"
+	signals_clean "$T/run-report"
+	signals_clean "$T/log-report"
+	# Each sid-supervise blocks only the signals it reads itself.
+	for sup in $(sup_pid "$dir") $(sup_pid "$dir/log"); do
+		grep -E '^Sig(Blk|Ign)' "/proc/$sup/status" >&2
+		grep -qE '^SigIgn:[[:space:]]*0+$' "/proc/$sup/status"
+		[ "$(sig_bit "$sup" SigBlk USR2)" = 0 ]
+		[ "$(sig_bit "$sup" SigBlk ALRM)" = 0 ]
+	done
+	[ "$(sup_pid "$dir" | wc -l)" -eq 1 ]
+	[ "$(sup_pid "$dir/log" | wc -l)" -eq 1 ]
+}
+
 # --- trust: the scan directory, names, floods (issue 7) -------------------
 
 # mk_service DIR: a service directory DIR whose run sleeps.

@@ -353,6 +353,10 @@ fmt_unix_ms_pads_milliseconds(void)
 	CHECK_STR(fmt_unix_ms(buf, sizeof buf, 1050), "1.050");
 	CHECK_STR(fmt_unix_ms(buf, sizeof buf, 1763777400123LL),
 	    "1763777400.123");
+	CHECK_STR(fmt_unix_ms(buf, sizeof buf, -1500), "-1.500");
+	CHECK_STR(fmt_unix_ms(buf, sizeof buf, INT64_MAX),
+	    "9223372036854775.807");
+	CHECK_STR(fmt_unix_ms(buf, 5, 1763777400123LL), "1763");	/* cut */
 }
 
 /*
