@@ -651,7 +651,8 @@ struct shared_start {
 	int			 unshared;	/* close_range did it */
 };
 
-static _Alignas(16) char shared_stack[16384];
+#define SHARED_STACK	16384	/* the child's: malloc'ed by low_hold */
+static char	*shared_stack;	/* not static data: in sid-supervise too */
 
 /* dup3 with O_CLOEXEC (<unistd.h> has it under _GNU_SOURCE only). */
 static int
@@ -669,6 +670,8 @@ low_hold(void)
 	if (low.state != 0)
 		return low.state == 1;
 	low.state = -1;
+	if ((shared_stack = malloc(SHARED_STACK)) == NULL)
+		return 0;
 	if ((low.fd[0] = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		return 0;
 	for (i = 1; i < 4; i++)
@@ -727,7 +730,7 @@ start_shared(char *const argv[], const struct sv_recipe *r, pid_t *pid,
 		s.recipe.fds[i] = low.fd[i];
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	child = clone(shared_child, shared_stack + sizeof shared_stack,
+	child = clone(shared_child, shared_stack + SHARED_STACK,
 	    SHARED_CLONE_VM | SHARED_CLONE_VFORK | SHARED_CLONE_FILES |
 	    SIGCHLD, &s);
 	saved = errno;
