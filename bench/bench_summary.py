@@ -204,6 +204,11 @@ def legend(outcomes, static_why):
         "[c] The 1000 service directories exist before the scanner is "
         "spawned (T0); until the last child's first instruction (each "
         "./run is a small stamp program). svscan scans at its start.",
+        "[c], [e], [f]: the child (./run) is bench/stamp.c, the same for "
+        "every suite, built with musl-gcc where it is installed (glibc's "
+        "start-up probes the CPU before main, a quarter of a millisecond "
+        "of cpuid traps on a virtual machine, which would count as the "
+        "supervisor's).",
         "[d] sid-svscan: SIGTERM; s6-svscan: `s6-svscanctl -t`; runsvdir: "
         "SIGHUP (its way to take the tree down; SIGTERM would leave the "
         "runsv processes); daemontools: SIGTERM to svscan, then `svc -dx` "
