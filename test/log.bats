@@ -353,14 +353,19 @@ stamp_epoch() {
 
 # --- SIGTERM and restarts ------------------------------------------------
 
-@test "sid-log: SIGTERM mid-line waits for the line's end, exits 0, and the next sid-log on the pipe gets exactly the next line" {
-	local dir=$T/log pid
-	fifo_log "$dir"
+# term_mid_line DIR: a sid-log on DIR (fifo_log: fd 7 its input, PID)
+# that has written "first\nhal" and then received SIGTERM.
+term_mid_line() {
+	fifo_log "$1"
 	printf 'first\nhal' >&7
-	wait_for 5 file_is "$dir/current" $'first\nhal'
-
+	wait_for 5 file_is "$1/current" $'first\nhal'
 	kill -TERM "$pid"
 	wait_for 5 delivered "$pid" TERM
+}
+
+@test "sid-log: SIGTERM mid-line waits for the line's end, exits 0, and the next sid-log on the pipe gets exactly the next line" {
+	local dir=$T/log pid
+	term_mid_line "$dir"
 	printf 'f line\nnext line\nlast line\n' >"$T/chunk"
 	cat "$T/chunk" >&7
 	bg_wait "$pid"
@@ -381,12 +386,7 @@ stamp_epoch() {
 
 @test "sid-log: SIGTERM mid-line, then SIGALRM and SIGCHLD: it still waits for the line's end" {
 	local dir=$T/log pid
-	fifo_log "$dir"
-	printf 'first\nhal' >&7
-	wait_for 5 file_is "$dir/current" $'first\nhal'
-
-	kill -TERM "$pid"
-	wait_for 5 delivered "$pid" TERM
+	term_mid_line "$dir"
 	# Once the handler of a caught signal broke the wait for the line's
 	# end (poll's EINTR): the rest of the line went to the next logger.
 	kill -ALRM "$pid"

@@ -180,6 +180,16 @@ wait")
 	! grep -q 'up -> backoff signal KILL' "$svc/supervise/events"
 }
 
+# start_paused SVC: start SVC's sid-supervise, wait until it is up, then
+# pause it with p; PID is its child.
+start_paused() {
+	start_supervise "$1"
+	wait_for 5 field_is "$1" state up
+	pid=$(field "$1" pid)
+	ctl "$1" p
+	wait_for 5 paused "$pid"
+}
+
 # new_pid_up SVC OLD: SVC is up with a pid other than OLD.
 new_pid_up() {
 	field_is "$1" state up && [ "$(field "$1" pid)" != "$2" ] &&
@@ -866,11 +876,7 @@ exec sleep 1000')
 @test "a paused service whose child is killed starts again, not frozen" {
 	svc=$(make_service frozen 'exec sleep 1000')
 	conf "$svc" 'backoff-initial = 0'
-	start_supervise "$svc"
-	wait_for 5 field_is "$svc" state up
-	pid=$(field "$svc" pid)
-	ctl "$svc" p
-	wait_for 5 paused "$pid"
+	start_paused "$svc"
 
 	kill -KILL "$pid"
 	wait_for 5 new_pid_up "$svc" "$pid"
@@ -883,13 +889,9 @@ exec sleep 1000')
 @test "a cgroup left frozen and empty by a killed sid-supervise is thawed for the next one's ./run" {
 	[ -n "$(cgroup_mount)" ] || skip "no writable cgroup v2 hierarchy here"
 	svc=$(make_service leftfrozen 'exec sleep 1000')
-	start_supervise "$svc"
-	wait_for 5 field_is "$svc" state up
+	start_paused "$svc"
 	[ -s "$svc/supervise/cgroup" ] || skip "the service has no cgroup here"
 	cg=$(cat "$svc/supervise/cgroup")
-	pid=$(field "$svc" pid)
-	ctl "$svc" p
-	wait_for 5 paused "$pid"
 	# Its sid-supervise and then its process die: SIGKILL goes through
 	# the freeze, which stays.
 	kill -KILL "${SUPERVISE_PIDS[-1]}"
@@ -906,11 +908,7 @@ exec sleep 1000')
 @test "d stops a paused child at once: SIGCONT follows the stop signal" {
 	svc=$(make_service paused 'exec sleep 1000')
 	conf "$svc" 'stop-grace = 5s'
-	start_supervise "$svc"
-	wait_for 5 field_is "$svc" state up
-	pid=$(field "$svc" pid)
-	ctl "$svc" p
-	wait_for 5 paused "$pid"
+	start_paused "$svc"
 
 	ctl "$svc" d
 	wait_for 10 field_is "$svc" state down
