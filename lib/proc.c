@@ -764,6 +764,28 @@ reset:
 	errno = saved;
 	return -1;
 }
+/*
+ * REP, the failure of a shared child, into a pipe for proc_started to
+ * read: *ERRFD.  Without a pipe, -1 with the child's errno (the child
+ * has exited 127 all the same; its pid is the caller's to ignore).
+ */
+static int
+report_later(const struct exec_report *rep, int *errfd)
+{
+	int fds[2];
+
+	if (cloexec_pipe(fds) == -1) {
+		errno = rep->err;
+		return -1;
+	}
+	if (write(fds[1], rep, sizeof *rep) == -1) {
+		/* Empty, the pipe takes the report whole (PIPE_BUF). */
+	}
+	close(fds[1]);
+	io_nonblock(fds[0]);
+	*errfd = fds[0];
+	return 0;
+}
 #endif
 
 void
@@ -791,27 +813,16 @@ proc_start(char *const argv[], const struct sv_recipe *recipe, pid_t *pid,
 		errno = EINVAL;
 		return -1;
 	}
-	if (check_program(argv[0], &why) == -1 || cloexec_pipe(errpipe) == -1)
+	if (check_program(argv[0], &why) == -1)
 		return -1;
 #ifdef HAVE_SHARED_START
 	if ((failed = start_shared(argv, recipe, pid, &rep)) != -2) {
-		/* Known already: a failure waits in the pipe for proc_started. */
-		saved = errno;
-		if (failed == 1 && write(errpipe[1], &rep, sizeof rep) == -1) {
-			/* Empty, it takes the report whole (PIPE_BUF). */
-		}
-		close(errpipe[1]);
-		if (failed != 1)
-			close(errpipe[0]);
-		errno = saved;
-		if (failed == -1)
-			return -1;
-		*errfd = failed == 1 ? errpipe[0] : -1;
-		if (failed == 1)
-			io_nonblock(errpipe[0]);
-		return 0;
+		*errfd = -1;
+		return failed == 1 ? report_later(&rep, errfd) : failed;
 	}
 #endif
+	if (cloexec_pipe(errpipe) == -1)
+		return -1;
 	/*
 	 * The child starts with every signal blocked: one sent to it before
 	 * it has set every disposition to its default (we go on meanwhile,

@@ -50,8 +50,9 @@ int	proc_spawn_text(char *const argv[], const struct sv_recipe *recipe,
  * end of the pipe a failure is reported on (non-blocking,
  * close-on-exec), which proc_started reads.
  *
- * Returns 0 with the pid in *PID, or -1 with errno when there is no
- * child (the program missing or not executable: ENOENT, EACCES...).
+ * Returns 0 with the pid in *PID, or -1 with errno when no child runs
+ * (the program missing or not executable: ENOENT, EACCES...; a shared
+ * child whose failure had no pipe to wait in has exited, unreported).
  */
 int	proc_start(char *const argv[], const struct sv_recipe *recipe,
 	    pid_t *pid, int *errfd);
