@@ -176,7 +176,8 @@ size() {
 
 @test "a removed service: its last lines and a last partial line are kept, and its pipes closed" {
 	dir=$(service gone 'echo started; printf "no newline"; exec sleep 1000')
-	pipes() { ls -l "/proc/$SVSCAN_PID/fd" | grep -c 'pipe:'; }
+	# grep -c prints 0 and fails when sid-svscan holds no pipe yet.
+	pipes() { ls -l "/proc/$SVSCAN_PID/fd" | grep -c 'pipe:' || true; }
 	start_svscan "$SID_SCANDIR"
 	before=$(pipes)
 	link_in gone
