@@ -41,7 +41,8 @@ UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/status_test test/unit/escape_test test/unit/report_test \
           test/unit/sv_regress_test test/unit/fuzz_sv_replay \
           test/unit/port_test test/unit/fmt_test test/unit/show_test \
-          test/unit/lines_test test/unit/tree_test test/unit/logline_test
+          test/unit/lines_test test/unit/tree_test test/unit/logline_test \
+          test/unit/fingerprint_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
           test/helpers/rootsleep \
           test/helpers/sid-svscan-poll test/helpers/drip
@@ -86,6 +87,8 @@ test/unit/tree_test: test/unit/tree_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/tree_test.o libsid.a
 test/unit/fmt_test: test/unit/fmt_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/fmt_test.o libsid.a
+test/unit/fingerprint_test: test/unit/fingerprint_test.o libsid.a
+	$(CC) $(LDFLAGS) -o $@ test/unit/fingerprint_test.o libsid.a
 test/unit/show_test: test/unit/show_test.o libsid.a
 	$(CC) $(LDFLAGS) -o $@ test/unit/show_test.o libsid.a
 test/unit/lines_test: test/unit/lines_test.o libsid.a

@@ -16,7 +16,7 @@ struct fingerprint {
 	uint64_t	env;
 };
 
-/* fp_file: FNV-1a of PATH's contents; a fixed value when it is missing. */
+/* fp_file: a hash of PATH's contents; a fixed value when it is missing. */
 uint64_t fp_file(const char *path);
 
 /* fp_dir: the names and contents of the files in DIR, in name order. */
