@@ -293,9 +293,10 @@ events_format(char *buf, size_t size, int64_t wall_ms, enum sv_state from,
 	if (n < 0)
 		return 0;
 	len = (size_t)n < size ? (size_t)n : size - 1;
-	put(buf, size, &len, reason, 1);
+	/* Room kept for the newline: it never takes half of an escape. */
+	put(buf, size - 1, &len, reason, 1);
 	put(buf, size, &len, "\n", 0);
-	if (buf[len - 1] != '\n')
+	if (buf[len - 1] != '\n')	/* the head alone filled BUF */
 		buf[len - 1] = '\n';
 	return len;
 }

@@ -320,6 +320,20 @@ events_format_truncates_with_newline(void)
 	CHECK(strncmp(buf, "1763777400.12", 13) == 0);
 }
 
+/* Cut for the newline, a line loses a whole escape, not half of one. */
+static void
+events_format_cuts_whole_escapes(void)
+{
+	char buf[22];	/* "5.000 up -> up ab\\x1b" and a newline: one short */
+
+	CHECK(events_format(buf, sizeof buf, 5000, SV_UP, SV_UP, "ab\x1b") ==
+	    18);
+	CHECK_STR(buf, "5.000 up -> up ab\n");
+	CHECK(events_format(buf, sizeof buf - 1, 5000, SV_UP, SV_UP,
+	    "abc\n") == 19);
+	CHECK_STR(buf, "5.000 up -> up abc\n");
+}
+
 /* The smallest buffers must not be written outside of. */
 static void
 events_format_tiny_buffer_stays_inside(void)
@@ -399,6 +413,7 @@ main(void)
 		CHECK_TEST(status_parse_ignores_unknown_keys_and_order),
 		CHECK_TEST(events_format_line_shape),
 		CHECK_TEST(events_format_truncates_with_newline),
+		CHECK_TEST(events_format_cuts_whole_escapes),
 		CHECK_TEST(events_format_tiny_buffer_stays_inside),
 		CHECK_TEST(fmt_unix_ms_pads_milliseconds),
 		CHECK_TEST(status_error_with_newline_stays_one_line),
