@@ -69,6 +69,26 @@ pid_t	vfork(void) __attribute__((returns_twice));
 #endif
 
 /*
+ * vfork(2) into the service's cgroup: clone3 with CLONE_VM, CLONE_VFORK
+ * and CLONE_INTO_CGROUP, so that a start neither copies our memory (a
+ * fork) nor migrates the child (see fork_into).  No C library wraps it,
+ * and a child that shares our memory cannot return through a syscall()
+ * wrapper: the frames it would return through are ours (vfork's own
+ * wrappers are written in assembly for that reason).  So the child
+ * never leaves the asm of vfork_into: it moves its stack pointer below
+ * our red zone (we are suspended, nothing of ours is below it), calls
+ * FN(ARG), which execs or _exits, and exits should FN return.  x86-64
+ * only; elsewhere a child made in its cgroup is forked.
+ */
+#if defined(HAVE_VFORK) && defined(SYS_clone3) && defined(__x86_64__)
+#define HAVE_VFORK_INTO	1
+#define VFORK_INTO	1
+#define VFORK_INTO_FLAGS	(0x00000100ULL | 0x00004000ULL)	/* VM, VFORK */
+#else
+#define VFORK_INTO	0
+#endif
+
+/*
  * proc_start's child shares our memory and our fd table (clone with
  * CLONE_VM, CLONE_VFORK and CLONE_FILES), then takes a table of its
  * own holding only our lowest fds (close_range with
@@ -118,6 +138,9 @@ cloexec_pipe(int fds[2])
 
 /* Where the child was when it failed. */
 enum step {
+	STEP_UNBORN = -2,	/* spawn_vfork's child, made in its cgroup,
+				   has not run yet */
+	STEP_NONE = -1,		/* no failure */
 	STEP_SETSID,
 	STEP_CGROUP,
 	STEP_SIGMASK,
@@ -295,6 +318,46 @@ fork_into(int cgroup_dir)
 #endif
 }
 
+#ifdef HAVE_VFORK_INTO
+/* The child of vfork_into runs FN(ARG); the parent gets its pid, or -1. */
+static pid_t
+vfork_into(int cgroup_dir, void (*fn)(void *), void *arg)
+{
+	struct clone3_args args;
+
+	memset(&args, 0, sizeof args);
+	args.flags = CLONE_INTO_CGROUP_FLAG | VFORK_INTO_FLAGS;
+	args.exit_signal = SIGCHLD;
+	args.cgroup = (uint64_t)cgroup_dir;
+	/* Set here, after memset: a call may clobber them. */
+	register long ret __asm__("rax") = SYS_clone3;
+	register void (*f)(void *) __asm__("r8") = fn;
+	register void *a __asm__("r9") = arg;
+	__asm__ volatile (
+	    "syscall\n\t"
+	    "testq %%rax, %%rax\n\t"
+	    "jnz 1f\n\t"
+	    "subq $256, %%rsp\n\t"	/* the child: below our red zone */
+	    "andq $-16, %%rsp\n\t"
+	    "movq %%r9, %%rdi\n\t"
+	    "callq *%%r8\n\t"
+	    "movl $127, %%edi\n\t"
+	    "movl %[exit], %%eax\n\t"
+	    "syscall\n\t"
+	    "hlt\n"
+	    "1:"
+	    : "+r"(ret)
+	    : "D"(&args), "S"(sizeof args), "r"(f), "r"(a),
+	      [exit] "i"(SYS_exit)
+	    : "rcx", "r11", "memory", "cc");
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return (pid_t)ret;
+}
+#endif
+
 #ifdef HAVE_VFORK
 /* 1 when R's child can be made in its cgroup by fork_into. */
 static int
@@ -328,7 +391,10 @@ child_exec(char *const argv[], const struct sv_recipe *r, int notify_w,
 	sigset_t none;
 	int i, tmp[3], saved;
 
-	if (to->joined && to->errfd >= 0 && write(to->errfd, "", 1) != 1)
+	/* Made in its cgroup, the child first says it runs (spawn_fork). */
+	if (to->joined && to->shared != NULL)
+		to->shared->step = STEP_NONE;
+	else if (to->joined && write(to->errfd, "", 1) != 1)
 		_exit(127);
 	if (setsid() == -1)
 		child_fail(to, STEP_SETSID);
@@ -534,11 +600,30 @@ again:
 }
 
 #ifdef HAVE_VFORK
+/* What the child of vfork_into is to run. */
+struct vfork_start {
+	char *const		*argv;
+	const struct sv_recipe	*recipe;
+	int			 notify_w;
+	struct report_to	*to;
+};
+
+static void
+vfork_child(void *arg)
+{
+	struct vfork_start *s = arg;
+
+	child_exec(s->argv, s->recipe, s->notify_w, s->to);
+}
+
 /*
- * The child, by vfork: we are suspended until it has exec'd or exited,
- * and it writes its failure into REP, which we share until then.  Every
- * signal is blocked meanwhile, so that none of our handlers runs in the
- * child before it has set every disposition to its default.  Returns as
+ * The child, by vfork, or into its cgroup by vfork_into: we are
+ * suspended until it has exec'd or exited, and it writes its failure
+ * into REP, which we share until then.  Every signal is blocked
+ * meanwhile, so that none of our handlers runs in the child before it
+ * has set every disposition to its default.  A child made in its
+ * cgroup that never ran was killed as it was made (see spawn_fork): it
+ * is made again by vfork, and joins through cgroup.procs.  Returns as
  * spawn_fork does.
  */
 static int
@@ -547,16 +632,40 @@ spawn_vfork(char *const argv[], const struct sv_recipe *r, int notify_w,
 {
 	struct report_to to = { -1, rep, 0 };
 	sigset_t all, old;
-	pid_t child;
-	int saved;
+	pid_t child = -1;
+	int saved, wstatus;
 
-	memset(rep, 0, sizeof *rep);
-	rep->step = -1;
 	sigfillset(&all);
 	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
 		return -1;
-	if ((child = vfork()) == 0)
-		child_exec(argv, r, notify_w, &to);
+	memset(rep, 0, sizeof *rep);
+#ifdef HAVE_VFORK_INTO
+	if (can_fork_into(r)) {
+		struct vfork_start s = { argv, r, notify_w, &to };
+
+		rep->step = STEP_UNBORN;
+		to.joined = 1;
+		child = vfork_into(r->cgroup_dir, vfork_child, &s);
+		if (child == -1 && (errno == ENOSYS || errno == E2BIG ||
+		    errno == EINVAL || errno == EBADF || errno == EOPNOTSUPP))
+			no_clone3 = 1;	/* as in fork_into */
+		if (child > 0 && ((volatile struct exec_report *)rep)->step ==
+		    STEP_UNBORN) {
+			while (waitpid(child, &wstatus, 0) == -1 &&
+			    errno == EINTR)
+				;
+			if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
+				no_clone3 = 1;
+			child = -1;	/* once more, by vfork */
+		}
+	}
+#endif
+	if (child == -1) {
+		rep->step = STEP_NONE;
+		to.joined = 0;
+		if ((child = vfork()) == 0)
+			child_exec(argv, r, notify_w, &to);
+	}
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (child == -1) {
@@ -583,12 +692,14 @@ proc_spawn_text(char *const argv[], const struct sv_recipe *recipe,
 	if (recipe->notify_fd >= 0 && cloexec_pipe(notifypipe) == -1)
 		goto fail_text;
 	/*
-	 * Made in its cgroup by clone3, a fork, where the service has one
-	 * (see fork_into); else by vfork, unless the child must rewrite a
-	 * WATCHDOG_PID= (not in our memory).
+	 * By vfork, into the service's cgroup where it has one and the
+	 * system lets us (vfork_into); else, where it has one, by a fork
+	 * made in it (fork_into).  A child that must rewrite a
+	 * WATCHDOG_PID= (not in our memory) is forked.
 	 */
 #ifdef HAVE_VFORK
-	if (!has_watchdog_pid(recipe->envp) && !can_fork_into(recipe))
+	if (!has_watchdog_pid(recipe->envp) && (!can_fork_into(recipe) ||
+	    VFORK_INTO))
 		failed = spawn_vfork(argv, recipe, notifypipe[1], pid, &rep);
 	else
 #endif
