@@ -633,7 +633,7 @@ spawn_vfork(char *const argv[], const struct sv_recipe *r, int notify_w,
 	struct report_to to = { -1, rep, 0 };
 	sigset_t all, old;
 	pid_t child = -1;
-	int saved, wstatus;
+	int saved, wstatus = 0;
 
 	sigfillset(&all);
 	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
