@@ -406,7 +406,7 @@ while :; do sleep 0.05; done')
 @test "-o starts once and does not restart after the exit" {
 	dir=$(service foo '
 echo start >>starts
-while [ ! -e quit ]; do sleep 0.02; done
+"$HELPERS/await" 10 test -e quit || exit 1
 exit 3')
 	touch "$dir/down"
 	start_supervise "$dir"

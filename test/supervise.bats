@@ -737,7 +737,7 @@ events_bounded() {
 
 @test "o: runs once, the exit is not restarted" {
 	svc=$(make_service once 'echo $$ >> runs
-while [ ! -e stop ]; do sleep 0.02; done
+"$HELPERS/await" 10 test -e stop || exit 1
 exit 3')
 	conf "$svc" 'backoff-initial = 10ms'
 	touch "$svc/down"
