@@ -23,9 +23,10 @@
  * kept stdout first.
  *
  * One poll() loop: the signal fd (selfpipe.h), DIR/.sid-svscan/control
- * (bytes from "sid-ctl scan"), the directory watch where the system has one, and
- * the output pipes of the services without log/.  Timers: the rescan period, the
- * restart of a sid-supervise that died, and the drain of a logger.
+ * (bytes from "sid-ctl scan"), the directory watch where the system has
+ * one, and the output pipes of the services without log/.  Timers: the
+ * rescan period, the restart of a sid-supervise that died, and the drain
+ * of a logger.
  * Where the system has epoll, the output pipes are in an epoll set,
  * polled as one fd: a thousand services without log/ are two thousand
  * pipes, and a wakeup (one exit of a thousand at a shutdown) looks at

@@ -156,7 +156,7 @@ usual_mount(const char *own, char *buf, size_t size)
 static int
 find_own(char *buf, size_t size)
 {
-	char own[512];
+	char own[CG_PATH_MAX];
 	struct found f = { own, sizeof own };
 	size_t len;
 	int r;

@@ -17,8 +17,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#define CG_PATH_MAX	512	/* a cgroup's path, with its NUL */
+
 struct cgroup {
-	char	path[512];	/* the cgroup's directory */
+	char	path[CG_PATH_MAX];	/* the cgroup's directory */
 	int	procs_fd;	/* its cgroup.procs, open for writing */
 	int	members_fd;	/* ... and for reading, or -1 */
 	int	dir_fd;		/* its directory, for clone3(2), or -1 */

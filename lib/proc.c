@@ -289,6 +289,18 @@ own_watchdog_pid(char *const envp[])
  */
 static int	no_clone3;	/* clone3 into a cgroup failed once */
 
+/*
+ * Whether clone3 into a cgroup failed with ERR for good: ENOSYS, E2BIG,
+ * EINVAL, an older kernel; EBADF, EOPNOTSUPP, not a v2 cgroup.  Anything
+ * else (EAGAIN, ENOMEM) a fork or vfork would meet too.
+ */
+static int
+clone3_unsupported(int err)
+{
+	return err == ENOSYS || err == E2BIG || err == EINVAL ||
+	    err == EBADF || err == EOPNOTSUPP;
+}
+
 static pid_t
 fork_into(int cgroup_dir)
 {
@@ -304,12 +316,7 @@ fork_into(int cgroup_dir)
 	args.cgroup = (uint64_t)cgroup_dir;
 	if ((pid = syscall(SYS_clone3, &args, sizeof args)) >= 0)
 		return (pid_t)pid;
-	/*
-	 * ENOSYS, E2BIG, EINVAL: an older kernel; EBADF, EOPNOTSUPP: not a
-	 * v2 cgroup.  Anything else (EAGAIN, ENOMEM) is fork's to meet too.
-	 */
-	if (errno == ENOSYS || errno == E2BIG || errno == EINVAL ||
-	    errno == EBADF || errno == EOPNOTSUPP)
+	if (clone3_unsupported(errno))
 		no_clone3 = 1;
 	return -2;
 #else
@@ -646,9 +653,8 @@ spawn_vfork(char *const argv[], const struct sv_recipe *r, int notify_w,
 		rep->step = STEP_UNBORN;
 		to.joined = 1;
 		child = vfork_into(r->cgroup_dir, vfork_child, &s);
-		if (child == -1 && (errno == ENOSYS || errno == E2BIG ||
-		    errno == EINVAL || errno == EBADF || errno == EOPNOTSUPP))
-			no_clone3 = 1;	/* as in fork_into */
+		if (child == -1 && clone3_unsupported(errno))
+			no_clone3 = 1;
 		if (child > 0 && ((volatile struct exec_report *)rep)->step ==
 		    STEP_UNBORN) {
 			while (waitpid(child, &wstatus, 0) == -1 &&
