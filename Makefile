@@ -45,7 +45,7 @@ UNIT    = test/unit/sv_test test/unit/conf_test test/unit/parse_test \
           test/unit/fingerprint_test
 HELPERS = test/helpers/probe-child test/helpers/fdcount test/helpers/linelog \
           test/helpers/rootsleep \
-          test/helpers/sid-svscan-poll test/helpers/drip
+          test/helpers/sid-svscan-poll test/helpers/drip test/helpers/contcheck
 HDR     = lib/cgroup.h lib/clock.h lib/conf.h lib/ctl.h lib/envdir.h lib/escape.h lib/fingerprint.h lib/fmt.h lib/io.h lib/lines.h lib/logline.h lib/msg.h lib/notify.h \
           lib/parse.h lib/port.h lib/proc.h lib/report.h lib/selfpipe.h lib/show.h lib/status.h lib/sv.h lib/svcheck.h lib/tree.h
 
@@ -121,6 +121,8 @@ test/helpers/fdcount: test/helpers/fdcount.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/fdcount.c
 test/helpers/drip: test/helpers/drip.c
 	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/drip.c
+test/helpers/contcheck: test/helpers/contcheck.c
+	$(CC) $(CPPFLAGS) $(HCFLAGS) -o $@ test/helpers/contcheck.c
 
 test: $(BIN) $(UNIT) $(HELPERS)
 	sh test/run $(UNIT)

@@ -638,6 +638,25 @@ op_signal_service(void *ctx, pid_t pgid, int sig)
 }
 
 /*
+ * A stop: with a cgroup, frozen between the two signals (cgroup.h);
+ * without one, the group's SIGCONT follows its search for adopted
+ * descendants.
+ */
+static int
+op_stop_service(void *ctx, pid_t pgid, int sig)
+{
+	int r, saved;
+
+	if (have_cgroup)
+		return cg_signal_cont(&cg, sig);
+	r = op_signal_service(ctx, pgid, sig);
+	saved = errno;
+	op_signal_service(ctx, pgid, SIGCONT);
+	errno = saved;
+	return r;
+}
+
+/*
  * Ready by port: a listener of the service, not any.  The service is its
  * cgroup where it has one, else its group, session and descendants
  * (ours too: we adopt its orphans).
@@ -662,6 +681,7 @@ static const struct sv_ops ops = {
 	.spawn = op_spawn,
 	.kill = op_kill,
 	.signal_service = op_signal_service,
+	.stop_service = op_stop_service,
 	.probe = op_probe,
 	.port_holder = op_port_holder,
 	.needs_unmet = op_needs_unmet,

@@ -361,6 +361,7 @@ cg_first_pid(const struct cgroup *cg)
 
 struct signalling {
 	int	sig;
+	int	cont;		/* SIGCONT after SIG */
 	int	err;		/* the last failure other than ESRCH */
 };
 
@@ -371,7 +372,23 @@ signal_one(pid_t pid, void *arg)
 
 	if (kill(pid, s->sig) == -1 && errno != ESRCH)
 		s->err = errno;
+	else if (s->cont && kill(pid, SIGCONT) == -1 && errno != ESRCH)
+		s->err = errno;
 	return 0;
+}
+
+/* S's signals to each member in TEXT; 0, or -1 with errno. */
+static int
+signal_each(const char *text, struct signalling *s)
+{
+	if (each_pid(text, signal_one, s) == 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (s->err == 0)
+		return 0;
+	errno = s->err;
+	return -1;
 }
 
 /*
@@ -383,9 +400,9 @@ signal_one(pid_t pid, void *arg)
 int
 cg_signal(struct cgroup *cg, int sig)
 {
-	struct signalling s = { sig, 0 };
+	struct signalling s = { sig, 0, 0 };
 	char *text;
-	int n;
+	int n, r;
 
 	if (read_members(cg, &text) == -1)
 		return -1;
@@ -402,12 +419,28 @@ cg_signal(struct cgroup *cg, int sig)
 	}
 	if (sig == SIGCONT)
 		cg_thaw(cg);
-	each_pid(text, signal_one, &s);
+	r = signal_each(text, &s);
 	free(text);
-	if (s.err == 0)
-		return 0;
-	errno = s.err;
-	return -1;
+	return r;
+}
+
+int
+cg_signal_cont(struct cgroup *cg, int sig)
+{
+	struct signalling s = { sig, 1, 0 };
+	char *text;
+	int r, saved;
+
+	if (!cg->frozen)
+		freeze(cg);	/* if it cannot, the two go back to back */
+	if ((r = read_members(cg, &text)) == 0) {
+		r = signal_each(text, &s);
+		free(text);
+	}
+	saved = errno;
+	cg_thaw(cg);
+	errno = saved;
+	return r;
 }
 
 int

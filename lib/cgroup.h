@@ -45,6 +45,19 @@ int	cg_open(struct cgroup *cg);
 int	cg_signal(struct cgroup *cg, int sig);
 
 /*
+ * cg_signal_cont: SIG, then SIGCONT, to every process of CG, as a stop
+ * sends them, with CG frozen meanwhile where cgroup.freeze exists: no
+ * process of it acts on SIG before SIGCONT is there too, and none forks
+ * one that would miss them.  A SIGCONT that came later could land in
+ * the middle of an exit that SIG set off, where it is not harmless: it
+ * drops the SIGSTOP of a PTRACE_ATTACH, which a process that stops
+ * itself to look at its memory (LeakSanitizer at exit) then waits for
+ * for ever.  CG is thawed after, as SIGCONT does.  Returns 0, or -1
+ * with errno as cg_signal does for SIG.
+ */
+int	cg_signal_cont(struct cgroup *cg, int sig);
+
+/*
  * cg_thaw: let CG run again if it is frozen, members or none: a process
  * made in a frozen cgroup would wait there.  Frozen means by cg_signal,
  * or found so by cg_open; a cgroup.freeze written by someone else

@@ -236,22 +236,30 @@ signal_failed(struct sv *sv, const struct sv_ops *ops, int sig,
 
 /*
  * Signal the whole service (its cgroup, or ./run's process group and
- * what it adopted); where that is already gone but ./run is not (it
- * left its group), ./run itself.
+ * what it adopted), with CONT SIG then SIGCONT together (stop_service);
+ * where that is already gone but ./run is not (it left its group),
+ * ./run itself.
  */
 static void
-signal_group(struct sv *sv, const struct sv_ops *ops, int sig)
+signal_group(struct sv *sv, const struct sv_ops *ops, int sig, int cont)
 {
 	char target[48];
 
-	if (sv->pgid == 0 || ops->signal_service(ops->ctx, sv->pgid, sig) == 0)
+	if (sv->pgid == 0 || (cont ?
+	    ops->stop_service(ops->ctx, sv->pgid, sig) :
+	    ops->signal_service(ops->ctx, sv->pgid, sig)) == 0)
 		return;
 	snprintf(target, sizeof target, "process group %ld", (long)sv->pgid);
 	if (errno == ESRCH) {
 		if (sv->pid == 0)
 			return;
 		snprintf(target, sizeof target, "pid %ld", (long)sv->pid);
-		if (ops->kill(ops->ctx, sv->pid, sig) == 0 || errno == ESRCH)
+		if (ops->kill(ops->ctx, sv->pid, sig) == 0) {
+			if (cont)
+				ops->kill(ops->ctx, sv->pid, SIGCONT);
+			return;
+		}
+		if (errno == ESRCH)
 			return;
 	}
 	signal_failed(sv, ops, sig, target, NULL);
@@ -289,8 +297,7 @@ static void
 stop(struct sv *sv, const struct sv_ops *ops, const char *reason,
     int64_t now)
 {
-	signal_group(sv, ops, sv->conf.stop_signal);
-	signal_group(sv, ops, SIGCONT);
+	signal_group(sv, ops, sv->conf.stop_signal, 1);
 	sv->paused = 0;
 	if (has_readiness(sv))
 		sv->ready = SV_READY_NO;	/* it takes no traffic now */
@@ -957,7 +964,7 @@ on_stopping_timer(struct sv *sv, const struct sv_ops *ops, int64_t now)
 		    "SIGKILL to process group %ld after %s", (long)sv->pgid,
 		    dur);
 		note(sv, ops, sv->error + strlen("stop_escalated: "));
-		signal_group(sv, ops, SIGKILL);
+		signal_group(sv, ops, SIGKILL, 0);
 		sv->timer_at = now + sv->conf.stop_grace_ms;
 	} else if (sv->pid == 0) {
 		snprintf(why, sizeof why, "process group %ld still present "

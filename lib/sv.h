@@ -103,6 +103,13 @@ struct sv_ops {
 	 */
 	int	(*signal_service)(void *ctx, pid_t pgid, int sig);
 	/*
+	 * stop_service: SIG, then SIGCONT, to every process of the service
+	 * as signal_service sends each, but together: where the system
+	 * can, none of them runs, or forks, between the two.  Returns as
+	 * signal_service does for SIG.
+	 */
+	int	(*stop_service)(void *ctx, pid_t pgid, int sig);
+	/*
 	 * probe: 1 when a listener of the service (its cgroup, process
 	 * group or session PGID, or their descendants, where the system
 	 * tells) accepts TCP connections on PORT at 127.0.0.1 or ::1, else

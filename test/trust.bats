@@ -175,6 +175,23 @@ setsid sh -c '\''echo $$ >>daemons; exec sleep 1000'\'' &
 	gone "$svc/daemon.pid"
 }
 
+@test "with cgroup v2, a stop's SIGCONT is there before the service acts on its stop-signal" {
+	have_cgroup || skip "no writable cgroup v2 hierarchy here"
+	svc=$(service contcheck 'exec "$HELPERS/contcheck" verdicts' \
+		'stop-grace = 10s')
+	start_supervise "$svc"
+	for ((round = 1; round <= 30; round++)); do
+		run -0 sid-ctl -w -r "$svc"
+		field_is "$svc" last_exit 'exit 0'
+	done
+	run -0 sid-ctl -w -d "$svc"
+	# One line per stop: the SIGCONT never came after the SIGTERM was
+	# acted on, however the two processes were scheduled.
+	[ "$(grep -c . "$svc/verdicts")" -eq 31 ]
+	run grep -v -x 'cont pending' "$svc/verdicts"
+	[ -z "$output" ] || { echo "$output" >&2; false; }
+}
+
 @test "p pauses and c continues every process of the service" {
 	svc=$(service pauseall 'sleep 1000 &
 echo $! >child.pid

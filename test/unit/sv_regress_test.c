@@ -148,6 +148,18 @@ fake_signal_service(void *ctx, pid_t pgid, int sig)
 }
 
 static int
+fake_stop_service(void *ctx, pid_t pgid, int sig)
+{
+	int r, saved;
+
+	r = fake_signal_service(ctx, pgid, sig);
+	saved = errno;
+	fake_signal_service(ctx, pgid, SIGCONT);
+	errno = saved;
+	return r;
+}
+
+static int
 fake_probe(void *ctx, unsigned port, pid_t pgid)
 {
 	(void)ctx;
@@ -199,6 +211,7 @@ rig_new(void)
 		.spawn = fake_spawn,
 		.kill = fake_kill,
 		.signal_service = fake_signal_service,
+		.stop_service = fake_stop_service,
 		.probe = fake_probe,
 		.port_holder = fake_port_holder,
 		.needs_unmet = fake_needs_unmet,
