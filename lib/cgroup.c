@@ -204,32 +204,39 @@ service_name(const char *cwd, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-/* Whether CG's cgroup.freeze says 1. */
+/*
+ * CG's cgroup.freeze: whether it says 1, and "1" or "0" into it.  The
+ * descriptor is held: a stop writes it twice (cg_signal_cont), and a
+ * thousand stops at once each looking the file up again queue longer on
+ * the kernel's lock of the cgroup tree that every write takes.
+ */
 static int
 is_frozen(const struct cgroup *cg)
 {
-	char path[sizeof cg->path + 16], c = '0';
-	int fd;
+	char c = '0';
 
-	snprintf(path, sizeof path, "%s/cgroup.freeze", cg->path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	if (read(fd, &c, 1) != 1)
-		c = '0';
-	close(fd);
-	return c == '1';
+	return pread(cg->freeze_fd, &c, 1, 0) == 1 && c == '1';
+}
+
+static int
+set_frozen(struct cgroup *cg, int on)
+{
+	if (pwrite(cg->freeze_fd, on ? "1" : "0", 1, 0) != 1)
+		return -1;
+	cg->frozen = on;
+	return 0;
 }
 
 int
 cg_open(struct cgroup *cg)
 {
 	char *cwd, name[80];
-	char procs[sizeof cg->path + 16];
+	char file[sizeof cg->path + 16];
 	struct stat st;
 	size_t len;
 	int n;
 
-	cg->procs_fd = cg->members_fd = cg->dir_fd = -1;
+	cg->procs_fd = cg->members_fd = cg->dir_fd = cg->freeze_fd = -1;
 	cg->frozen = 0;
 	if (find_own(cg->path, sizeof cg->path) == -1 ||
 	    stat(".", &st) == -1 || (cwd = io_cwd()) == NULL)
@@ -243,15 +250,22 @@ cg_open(struct cgroup *cg)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(cg->path, 0755) == -1) {
-		if (errno != EEXIST)
-			return -1;
-		/* Left by a sid-supervise that was killed, maybe paused. */
-		cg->frozen = is_frozen(cg);
-	}
-	snprintf(procs, sizeof procs, "%s/cgroup.procs", cg->path);
-	if ((cg->procs_fd = open(procs, O_WRONLY | O_CLOEXEC)) == -1) {
+	if (mkdir(cg->path, 0755) == -1 && errno != EEXIST)
+		return -1;
+	snprintf(file, sizeof file, "%s/cgroup.freeze", cg->path);
+	/*
+	 * Without it (before Linux 5.2), p and c signal each process, and
+	 * a stop's two signals go to each one back to back.
+	 */
+	cg->freeze_fd = open(file, O_RDWR | O_CLOEXEC);
+	/* Left by a sid-supervise that was killed, maybe paused. */
+	cg->frozen = is_frozen(cg);
+	snprintf(file, sizeof file, "%s/cgroup.procs", cg->path);
+	if ((cg->procs_fd = open(file, O_WRONLY | O_CLOEXEC)) == -1) {
 		n = errno;
+		if (cg->freeze_fd >= 0)
+			close(cg->freeze_fd);
+		cg->freeze_fd = -1;
 		rmdir(cg->path);
 		errno = n;
 		return -1;
@@ -259,7 +273,7 @@ cg_open(struct cgroup *cg)
 	/* Without it, children join through cgroup.procs: slower, as safe. */
 	cg->dir_fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* Without it, each read looks the file up again. */
-	cg->members_fd = open(procs, O_RDONLY | O_CLOEXEC);
+	cg->members_fd = open(file, O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -277,15 +291,6 @@ put(const struct cgroup *cg, const char *file, const char *text)
 	if (close(fd) == -1)
 		r = -1;
 	return r;
-}
-
-static int
-freeze(struct cgroup *cg)
-{
-	if (put(cg, "cgroup.freeze", "1") == -1)
-		return -1;
-	cg->frozen = 1;
-	return 0;
 }
 
 /*
@@ -410,7 +415,7 @@ cg_signal(struct cgroup *cg, int sig)
 	/* Whole-cgroup operations, where the kernel has them (5.14, 5.2). */
 	if (n == 0 || sig == 0 ||
 	    (sig == SIGKILL && put(cg, "cgroup.kill", "1") == 0) ||
-	    (sig == SIGSTOP && freeze(cg) == 0)) {
+	    (sig == SIGSTOP && set_frozen(cg, 1) == 0)) {
 		free(text);
 		if (n > 0)
 			return 0;
@@ -432,7 +437,7 @@ cg_signal_cont(struct cgroup *cg, int sig)
 	int r, saved;
 
 	if (!cg->frozen)
-		freeze(cg);	/* if it cannot, the two go back to back */
+		set_frozen(cg, 1);	/* if it cannot, the two go back to back */
 	if ((r = read_members(cg, &text)) == 0) {
 		r = signal_each(text, &s);
 		free(text);
@@ -448,10 +453,7 @@ cg_thaw(struct cgroup *cg)
 {
 	if (!cg->frozen)
 		return 0;
-	if (put(cg, "cgroup.freeze", "0") == -1)
-		return -1;
-	cg->frozen = 0;
-	return 0;
+	return set_frozen(cg, 0);
 }
 
 void
@@ -463,6 +465,8 @@ cg_close(struct cgroup *cg)
 		close(cg->members_fd);
 	if (cg->dir_fd >= 0)
 		close(cg->dir_fd);
-	cg->procs_fd = cg->members_fd = cg->dir_fd = -1;
+	if (cg->freeze_fd >= 0)
+		close(cg->freeze_fd);
+	cg->procs_fd = cg->members_fd = cg->dir_fd = cg->freeze_fd = -1;
 	rmdir(cg->path);
 }

@@ -24,6 +24,7 @@ struct cgroup {
 	int	procs_fd;	/* its cgroup.procs, open for writing */
 	int	members_fd;	/* ... and for reading, or -1 */
 	int	dir_fd;		/* its directory, for clone3(2), or -1 */
+	int	freeze_fd;	/* its cgroup.freeze, or -1 */
 	int	frozen;		/* we froze it, or found it frozen */
 };
 
