@@ -614,46 +614,49 @@ op_kill(void *ctx, pid_t pid, int sig)
 }
 
 /*
- * The whole service: its cgroup where it has one; else its process
- * group and every process we adopted from it as a subreaper (not
- * ./finish, which is not part of the service's run).
+ * The whole service without a cgroup: its process group and every
+ * process we adopted from it as a subreaper (not ./finish, which is not
+ * part of the service's run).  SIG, and with CONT SIGCONT right after
+ * it to each: the search of /proc for the adopted takes milliseconds,
+ * which the group's SIGCONT does not wait for.
  */
 static int
-op_signal_service(void *ctx, pid_t pgid, int sig)
+signal_tree(pid_t pgid, int sig, int cont)
 {
 	int r, saved, found;
 
-	(void)ctx;
-	if (have_cgroup) {
-		return cg_signal(&cg, sig);
-	}
 	r = kill(-pgid, sig);
 	saved = errno;
+	if (cont && r == 0)
+		kill(-pgid, SIGCONT);
 	if ((found = proc_signal_descendants(pgid, sv.finish_pid, sig)) == -1)
 		return -1;
+	if (cont && found > 0)
+		proc_signal_descendants(pgid, sv.finish_pid, SIGCONT);
 	if (r == 0 || found > 0)
 		return 0;
 	errno = saved;
 	return -1;
 }
 
-/*
- * A stop: with a cgroup, frozen between the two signals (cgroup.h);
- * without one, the group's SIGCONT follows its search for adopted
- * descendants.
- */
+/* The whole service: its cgroup where it has one, else signal_tree. */
+static int
+op_signal_service(void *ctx, pid_t pgid, int sig)
+{
+	(void)ctx;
+	if (have_cgroup)
+		return cg_signal(&cg, sig);
+	return signal_tree(pgid, sig, 0);
+}
+
+/* A stop: with a cgroup, frozen between the two signals (cgroup.h). */
 static int
 op_stop_service(void *ctx, pid_t pgid, int sig)
 {
-	int r, saved;
-
+	(void)ctx;
 	if (have_cgroup)
 		return cg_signal_cont(&cg, sig);
-	r = op_signal_service(ctx, pgid, sig);
-	saved = errno;
-	op_signal_service(ctx, pgid, SIGCONT);
-	errno = saved;
-	return r;
+	return signal_tree(pgid, sig, 1);
 }
 
 /*
