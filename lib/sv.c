@@ -235,10 +235,10 @@ signal_failed(struct sv *sv, const struct sv_ops *ops, int sig,
 }
 
 /*
- * Signal the whole service (its cgroup, or ./run's process group and
- * what it adopted), with CONT SIG then SIGCONT together (stop_service);
- * where that is already gone but ./run is not (it left its group),
- * ./run itself.
+ * SIG to the whole service (its cgroup, or ./run's process group and
+ * what it adopted), and with CONT a SIGCONT together with it
+ * (stop_service); where that is already gone but ./run is not (it left
+ * its group), to ./run itself.
  */
 static void
 signal_group(struct sv *sv, const struct sv_ops *ops, int sig, int cont)
