@@ -10,13 +10,11 @@ export PATH="$SID_ROOT:$PATH"
 export HELPERS="$SID_ROOT/test/helpers"
 SUPERVISE_PIDS=()
 
-# wait_for SECONDS CMD...: poll every 20 ms until CMD succeeds.
+# wait_for SECONDS CMD...: poll every 20 ms until CMD succeeds
+# (deadline.sh).
+. "$HELPERS/deadline.sh"
 wait_for() {
-	local tries=$(( $1 * 50 )); shift
-	until "$@"; do
-		(( tries-- > 0 )) || { echo "timed out: $*" >&2; return 1; }
-		sleep 0.02
-	done
+	await "$@"
 }
 
 # make_service NAME BODY: a service directory whose run is "#!/bin/sh"

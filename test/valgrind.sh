@@ -61,17 +61,13 @@ unit() {
 }
 
 # poll DESC CMD...: wait until CMD succeeds, at most DEADLINE seconds.
+. "$(dirname "$0")/helpers/deadline.sh"
 poll() {
 	desc=$1; shift
-	tries=$((DEADLINE * 20))
-	until "$@"; do
-		tries=$((tries - 1))
-		if [ "$tries" -le 0 ]; then
-			echo "timed out waiting for: $desc" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
+	await "$DEADLINE" "$@" || {
+		echo "timed out waiting for: $desc" >&2
+		return 1
+	}
 }
 
 # field KEY: the value of KEY in the status file.
