@@ -84,6 +84,12 @@ up_anew() {
 	is state up && [ "$(field pid)" != "$1" ] && [ "$(field pid)" != 0 ]
 }
 
+# execd PID: PID has exec'd ./run's sleep.  Under valgrind a vfork is a
+# fork: the supervisor goes on, and may stop the child, before its exec.
+execd() {
+	[ ! -d /proc/self ] || [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]
+}
+
 gone() {
 	! kill -0 "$vgpid" 2>/dev/null
 }
@@ -138,8 +144,9 @@ lifecycle() {
 	poll "state=down (started with down)" is state down &&
 	    { [ ! -d "/proc/$vgpid/fd" ] || fds_at_rest >"$tmp/fds.before"; } &&
 	    send u && poll "state=up after u" up_anew 0 &&
-	    pid1=$(field pid) &&
+	    pid1=$(field pid) && poll "pid $pid1 to exec" execd "$pid1" &&
 	    send r && poll "a new pid after r" up_anew "$pid1" &&
+	    pid2=$(field pid) && poll "pid $pid2 to exec" execd "$pid2" &&
 	    send d && poll "state=down after d" is state down &&
 	    poll "pid=0 after d" is pid 0 &&
 	    { [ ! -d "/proc/$vgpid/fd" ] || fds_at_rest >"$tmp/fds.after"; } &&
